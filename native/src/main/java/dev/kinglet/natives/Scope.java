@@ -1,0 +1,54 @@
+package dev.kinglet.natives;
+
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+
+/**
+ * The native temporaries of one unit of work: every tensor, Mat or other native object made on
+ * this thread while the scope is open is freed when it closes. Copy scalars out to Java before
+ * closing; {@link #keep} what must outlive it. Scopes are per thread and nest.
+ *
+ * <pre>{@code
+ * try (var step = Scope.step()) { ... loss.backward(); lossValue = loss.item_float(); }
+ * }</pre>
+ */
+public final class Scope implements AutoCloseable {
+    private final PointerScope pointers;
+    @SuppressWarnings("unused") // RAII guard: alive while the scope is open
+    private final InferenceMode inference;
+
+    private Scope(boolean inferenceMode) {
+        Natives.load();
+        pointers = new PointerScope();
+        // Attached first to this scope, so it is released last (the scope frees in reverse
+        // order): its destructor ends inference mode after every tensor made in it is gone.
+        inference = inferenceMode ? new InferenceMode() : null;
+    }
+
+    /** Temporaries of one training step (forward, loss, backward, optimizer step). */
+    public static Scope step() {
+        return new Scope(false);
+    }
+
+    /** Temporaries of one evaluation batch, with LibTorch's inference mode on (no autograd). */
+    public static Scope evalBatch() {
+        return new Scope(true);
+    }
+
+    /** Temporaries of one image (decode, augment, write into a batch slot). */
+    public static Scope image() {
+        return new Scope(false);
+    }
+
+    /** Detaches {@code p} from this scope so it outlives it; the caller now owns it. */
+    public <P extends Pointer> P keep(P p) {
+        pointers.detach(p);
+        return p;
+    }
+
+    @Override
+    public void close() {
+        pointers.close();
+    }
+}
