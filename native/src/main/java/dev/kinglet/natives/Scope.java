@@ -43,6 +43,7 @@ public final class Scope implements AutoCloseable {
 
     /** Detaches {@code p} from this scope so it outlives it; the caller now owns it. */
     public <P extends Pointer> P keep(P p) {
+        p.retainReference(); // detach() releases the scope's reference; this one is the caller's
         pointers.detach(p);
         return p;
     }

@@ -60,7 +60,10 @@ public final class TensorMemory {
     /** Removes {@code p} from the scope open on this thread, if any: long-lived owners call this. */
     static <P extends Pointer> P unscoped(P p) {
         PointerScope scope = PointerScope.getInnerScope();
-        if (scope != null) scope.detach(p);
+        if (scope != null) {
+            p.retainReference(); // detach() releases the scope's reference; this one is the owner's
+            scope.detach(p);
+        }
         return p;
     }
 }

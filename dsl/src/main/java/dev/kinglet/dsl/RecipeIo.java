@@ -1,0 +1,123 @@
+package dev.kinglet.dsl;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLWriteFeature;
+
+/** Recipes to and from JSON and YAML. Unknown keys are errors, with a "did you mean". */
+public final class RecipeIo {
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER, YAMLWriteFeature.USE_NATIVE_TYPE_ID)
+            .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+            .build();
+
+    private RecipeIo() {}
+
+    public static String toJson(Recipe r) {
+        return JSON.writeValueAsString(r);
+    }
+
+    public static String toYaml(Recipe r) {
+        return YAML.writeValueAsString(r);
+    }
+
+    public static Recipe fromJson(String text, String origin) {
+        return read(JSON, text, origin);
+    }
+
+    public static Recipe fromYaml(String text, String origin) {
+        return read(YAML, text, origin);
+    }
+
+    /** Reads a {@code .json}, {@code .yaml} or {@code .yml} recipe file. */
+    public static Recipe read(Path file) throws IOException {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String text = Files.readString(file);
+        if (name.endsWith(".json")) return read(JSON, text, file.toString());
+        if (name.endsWith(".yaml") || name.endsWith(".yml")) return read(YAML, text, file.toString());
+        throw new RecipeException("(file)", file + " is neither .json nor .yaml/.yml");
+    }
+
+    private static Recipe read(ObjectMapper mapper, String text, String origin) {
+        try {
+            return Objects.requireNonNull(mapper.readValue(text, Recipe.class), "empty recipe");
+        } catch (UnrecognizedPropertyException e) {
+            String path = path(e);
+            String hint = suggestion(e.getPropertyName(), e.getKnownPropertyIds());
+            throw new RecipeException(path, "unknown key '" + e.getPropertyName() + "' in " + origin + hint
+                    + " (known: " + known(e.getKnownPropertyIds()) + ")", e);
+        } catch (DatabindException e) {
+            if (rootCause(e) instanceof RecipeException re) {
+                throw new RecipeException(re.path(), re.getMessage().substring(re.path().length() + 2) + " (in " + origin + ")", e);
+            }
+            throw new RecipeException(path(e), e.getOriginalMessage() + " (in " + origin + ")", e);
+        } catch (JacksonException e) {
+            throw new RecipeException("(file)", origin + " is not valid: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            if (t instanceof RecipeException) return t;
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static String path(DatabindException e) {
+        String p = e.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? "." + ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining());
+        return p.isEmpty() ? "(recipe)" : p.startsWith(".") ? p.substring(1) : p;
+    }
+
+    private static String known(Collection<Object> ids) {
+        return ids == null ? "" : ids.stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
+    }
+
+    /** " — did you mean 'lr'?" for the known key nearest by edit distance, if near enough. */
+    static String suggestion(String wrong, Collection<Object> known) {
+        if (known == null || wrong == null) return "";
+        List<String> names = known.stream().map(String::valueOf).toList();
+        return names.stream()
+                .min(Comparator.comparingInt(k -> distance(wrong.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT))))
+                .filter(k -> distance(wrong.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT)) <= Math.max(2, wrong.length() / 3))
+                .map(k -> " — did you mean '" + k + "'?")
+                .orElse("");
+    }
+
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev; prev = cur; cur = t;
+        }
+        return prev[b.length()];
+    }
+}

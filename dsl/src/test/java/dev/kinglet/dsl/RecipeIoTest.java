@@ -1,0 +1,53 @@
+package dev.kinglet.dsl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class RecipeIoTest {
+    private final Recipe recipe = new Recipe("fashion-quick", "demo", new Data(IdxSource.fashionMnist("test-data/fashion-mnist")),
+            new SmallCnn(16, null, null, 0.1), new Train(new Sgd(0.05, null, null, true), 3, 32), 7L);
+
+    @Test
+    void jsonAndYamlRoundTrip() {
+        assertThat(RecipeIo.fromJson(RecipeIo.toJson(recipe), "json")).isEqualTo(recipe);
+        String yaml = RecipeIo.toYaml(recipe);
+        assertThat(yaml).contains("type: smallCnn").doesNotContain("!");
+        assertThat(RecipeIo.fromYaml(yaml, "yaml")).isEqualTo(recipe);
+    }
+
+    @Test
+    void defaultsFillWhatIsLeftOut() {
+        Recipe r = RecipeIo.fromYaml("""
+                name: tiny
+                data: {source: {type: idx, dir: somewhere}}
+                """, "tiny.yaml");
+        assertThat(r.train().epochs()).isEqualTo(10);
+        assertThat(r.train().optimizer()).isEqualTo(new Adam(1e-3, 0.0));
+        assertThat(r.model()).isEqualTo(new SmallCnn(32, 64, 128, 0.25));
+        assertThat(r.seed()).isEqualTo(42L);
+    }
+
+    @Test
+    void unknownKeyIsAnErrorWithPathAndSuggestion() {
+        assertThatThrownBy(() -> RecipeIo.fromYaml("""
+                name: tiny
+                data: {source: {type: idx, dir: somewhere}}
+                train: {optimizer: {type: adam, lrr: 0.01}}
+                """, "tiny.yaml"))
+                .isInstanceOf(RecipeException.class)
+                .hasMessageContaining("train.optimizer.lrr").hasMessageContaining("did you mean 'lr'");
+    }
+
+    @Test
+    void invalidValueNamesTheRecipePathAndAGoodValue() {
+        assertThatThrownBy(() -> RecipeIo.fromJson("""
+                {"name": "tiny", "data": {"source": {"type": "idx", "dir": "x"}}, "train": {"optimizer": {"type": "adam", "lr": -1}}}
+                """, "tiny.json"))
+                .isInstanceOf(RecipeException.class)
+                .satisfies(e -> assertThat(((RecipeException) e).path()).isEqualTo("train.optimizer.lr"))
+                .hasMessageContaining("e.g. 0.001");
+        assertThatThrownBy(() -> new Train(null, 0, null)).hasMessageStartingWith("train.epochs:");
+    }
+}

@@ -1,0 +1,86 @@
+package dev.kinglet.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import dev.kinglet.dsl.DataSource;
+import dev.kinglet.dsl.IdxSource;
+import dev.kinglet.dsl.RecipeException;
+import dev.kinglet.natives.Pixels;
+
+/** Turns a recipe's data source into train and test image sets. */
+public final class Datasets {
+    private Datasets() {}
+
+    /** The fixed split of a source: {@code test} is never touched by training or model selection. */
+    public record Split(ImageSet train, ImageSet test) implements AutoCloseable {
+        @Override
+        public void close() {
+            train.close();
+            test.close();
+        }
+    }
+
+    /** Loads {@code source}; relative paths are resolved against {@code base}. */
+    public static Split load(DataSource source, Path base) throws IOException {
+        return switch (source) {
+            case IdxSource idx -> loadIdx(idx, base);
+        };
+    }
+
+    private static Split loadIdx(IdxSource s, Path base) throws IOException {
+        Path dir = base.resolve(s.dir());
+        if (!dir.toFile().isDirectory()) {
+            throw new RecipeException("data.source.dir", "folder " + dir.toAbsolutePath().normalize()
+                    + " not found (relative paths are resolved against " + base.toAbsolutePath().normalize() + ")");
+        }
+        ImageSet train = idxSet(dir.resolve(s.trainImages()), dir.resolve(s.trainLabels()), s.classes());
+        try {
+            ImageSet test = idxSet(dir.resolve(s.testImages()), dir.resolve(s.testLabels()), train.classes());
+            return new Split(train, test);
+        } catch (IOException | RuntimeException e) {
+            train.close();
+            throw e;
+        }
+    }
+
+    private static ImageSet idxSet(Path imagesFile, Path labelsFile, List<String> classes) throws IOException {
+        IdxReader.Idx images = IdxReader.read(imagesFile);
+        IdxReader.Idx labels = IdxReader.read(labelsFile);
+        if (images.dims().length != 3 && images.dims().length != 4) {
+            throw new IOException(imagesFile + ": images need 3 dimensions (count, rows, cols) or 4 (…, channels), got " + images.dims().length);
+        }
+        if (labels.dims().length != 1 || labels.count() != images.count()) {
+            throw new IOException(labelsFile + ": " + labels.count() + " labels for " + images.count() + " images in " + imagesFile);
+        }
+        int[] y = new int[labels.count()];
+        int max = -1;
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels.data()[i] & 0xFF;
+            max = Math.max(max, y[i]);
+        }
+        List<String> names = classes.isEmpty() ? IntStream.rangeClosed(0, max).mapToObj(Integer::toString).toList() : classes;
+        if (max >= names.size()) {
+            throw new IOException(labelsFile + ": label " + max + " but only " + names.size() + " class names are given");
+        }
+        int[] d = images.dims();
+        int channels = d.length == 4 ? d[3] : 1;
+        Pixels px = Pixels.copyOf(images.data(), 0, d[0], d[1], d[2], channels);
+        return new ImageSet(px, y, names, digest(images.data(), labels.data()));
+    }
+
+    static String digest(byte[]... parts) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (byte[] p : parts) md.update(p);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

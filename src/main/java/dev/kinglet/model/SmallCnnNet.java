@@ -1,0 +1,51 @@
+package dev.kinglet.model;
+
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.BatchNorm2dImpl;
+import org.bytedeco.pytorch.BatchNormOptions;
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.Conv2dOptions;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import dev.kinglet.dsl.SmallCnn;
+
+/**
+ * The recipe's {@link SmallCnn}: conv1-bn1-relu, conv2-bn2-relu, 2x2 max-pool, fc1-relu-dropout,
+ * fc2. Parameter names follow PyTorch's ({@code conv1.weight}, {@code bn1.running_mean}, ...),
+ * so the same module in Python has the same state dict.
+ */
+public final class SmallCnnNet extends Network {
+    private final Conv2dImpl conv1, conv2;
+    private final BatchNorm2dImpl bn1, bn2;
+    private final LinearImpl fc1, fc2;
+    private final double dropout;
+
+    public SmallCnnNet(SmallCnn spec, int channels, int height, int width, int classes) {
+        if (height < 2 || width < 2) throw new IllegalArgumentException("smallCnn needs images of at least 2x2, got " + height + "x" + width);
+        conv1 = register_module("conv1", new Conv2dImpl(conv3x3(channels, spec.conv1())));
+        bn1 = register_module("bn1", new BatchNorm2dImpl(new BatchNormOptions(spec.conv1())));
+        conv2 = register_module("conv2", new Conv2dImpl(conv3x3(spec.conv1(), spec.conv2())));
+        bn2 = register_module("bn2", new BatchNorm2dImpl(new BatchNormOptions(spec.conv2())));
+        fc1 = register_module("fc1", new LinearImpl((long) spec.conv2() * (height / 2) * (width / 2), spec.hidden()));
+        fc2 = register_module("fc2", new LinearImpl(spec.hidden(), classes));
+        dropout = spec.dropout();
+    }
+
+    private static Conv2dOptions conv3x3(long in, long out) {
+        Conv2dOptions o = new Conv2dOptions(in, out, new LongPointer(3, 3));
+        o.padding().put(new LongPointer(1, 1));
+        return o;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        x = torch.relu(bn1.forward(conv1.forward(x)));
+        x = torch.relu(bn2.forward(conv2.forward(x)));
+        x = torch.max_pool2d(x, new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}, false);
+        x = torch.relu(fc1.forward(x.flatten(1, -1)));
+        if (dropout > 0) x = torch.dropout(x, dropout, is_training());
+        return fc2.forward(x);
+    }
+}

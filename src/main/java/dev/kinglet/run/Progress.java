@@ -1,0 +1,68 @@
+package dev.kinglet.run;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+import dev.kinglet.train.Callback;
+import dev.kinglet.train.Event;
+import dev.kinglet.train.TrainState;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Shows training progress: a live bar with loss and throughput on a terminal, one plain line
+ * per epoch otherwise (logs, CI, pipes).
+ */
+public final class Progress implements Callback {
+    private final PrintStream out;
+    private final boolean terminal;
+    private ProgressBar bar;
+
+    public Progress(PrintStream out, boolean terminal) {
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    /** True when standard output is an interactive terminal. */
+    public static boolean stdoutIsTerminal() {
+        var console = System.console();
+        return console != null && console.isTerminal();
+    }
+
+    @Override
+    public int order() {
+        return 100;
+    }
+
+    @Override
+    public void on(Event event, TrainState s) {
+        switch (event) {
+            case BEFORE_EPOCH -> {
+                if (terminal) {
+                    bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", s.epoch(), s.epochs()))
+                            .setInitialMax(s.stepsPerEpoch()).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                            .setConsumer(new ConsoleProgressBarConsumer(out)).setUpdateIntervalMillis(200)
+                            .continuousUpdate().build();
+                }
+            }
+            case AFTER_STEP -> {
+                if (bar != null) {
+                    bar.stepTo(s.stepInEpoch());
+                    bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f  %.0f img/s", s.epochLoss(), s.imagesPerSecond()));
+                }
+            }
+            case AFTER_EPOCH -> {
+                if (bar != null) {
+                    bar.close();
+                    bar = null;
+                } else {
+                    out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train-acc %.3f  %.0f img/s  %.1f s%n", s.epoch(), s.epochs(),
+                            s.epochLoss(), s.epochAccuracy(), s.imagesPerSecond(), s.epochSeconds());
+                }
+            }
+            case BEFORE_FIT, AFTER_FIT -> { }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package dev.kinglet.train;
+
+/** The closed set of moments in {@link Learner#fit} at which callbacks run. */
+public enum Event {
+    BEFORE_FIT, BEFORE_EPOCH, AFTER_STEP, AFTER_EPOCH, AFTER_FIT
+}

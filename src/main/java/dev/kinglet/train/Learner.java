@@ -1,0 +1,170 @@
+package dev.kinglet.train;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.SGDOptions;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import dev.kinglet.data.Batches;
+import dev.kinglet.data.ImageSet;
+import dev.kinglet.dsl.Adam;
+import dev.kinglet.dsl.Optimizer;
+import dev.kinglet.dsl.Sgd;
+import dev.kinglet.model.Network;
+import dev.kinglet.natives.BatchBuffer;
+import dev.kinglet.natives.Device;
+import dev.kinglet.natives.Normalization;
+import dev.kinglet.natives.Scope;
+import dev.kinglet.natives.TensorMemory;
+
+/**
+ * A network, its optimizer and its data, trained by {@link #fit}: one loop whose moments are
+ * {@link Event}s and whose extras are {@link Callback}s. Every step's and every evaluation
+ * batch's tensors live in a {@link Scope}.
+ */
+public final class Learner implements AutoCloseable {
+    private final Network model;
+    private final org.bytedeco.pytorch.Optimizer optimizer;
+    private final Device device;
+    private final ImageSet train;
+    private final Normalization norm;
+    private final BatchBuffer buffer;
+    private final SplittableRandom shuffle;
+    private final List<Callback> callbacks = new ArrayList<>();
+    private final TrainState state = new TrainState();
+
+    public Learner(Network model, Optimizer opt, Device device, ImageSet train, Normalization norm, int batchSize, long seed) {
+        this.model = model;
+        this.device = device;
+        this.train = train;
+        this.norm = norm;
+        if (device.isCuda()) model.to(device.torch(), false);
+        this.optimizer = optimizer(model, opt);
+        this.buffer = new BatchBuffer(batchSize, train.pixels().channels(), train.pixels().height(), train.pixels().width(), 2);
+        this.shuffle = new SplittableRandom(seed);
+    }
+
+    private static org.bytedeco.pytorch.Optimizer optimizer(Network model, Optimizer opt) {
+        return switch (opt) {
+            case Adam a -> {
+                AdamOptions o = new AdamOptions(a.lr());
+                o.weight_decay().put(a.weightDecay());
+                yield new org.bytedeco.pytorch.Adam(model.parameters(), o);
+            }
+            case Sgd s -> {
+                SGDOptions o = new SGDOptions(s.lr());
+                o.momentum().put(s.momentum());
+                o.weight_decay().put(s.weightDecay());
+                o.nesterov().put(s.nesterov());
+                yield new org.bytedeco.pytorch.SGD(model.parameters(), o);
+            }
+        };
+    }
+
+    public Learner add(Callback c) {
+        callbacks.add(c);
+        callbacks.sort(Comparator.comparingInt(Callback::order));
+        return this;
+    }
+
+    public Network model() {
+        return model;
+    }
+
+    public TrainState state() {
+        return state;
+    }
+
+    /** Trains for {@code epochs} more epochs. */
+    public void fit(int epochs) {
+        state.epochs = state.epoch + epochs;
+        state.fitStartNanos = System.nanoTime();
+        emit(Event.BEFORE_FIT);
+        while (state.epoch < state.epochs) {
+            Batches batches = Batches.shuffled(train, buffer, norm, shuffle);
+            state.epoch++;
+            state.stepsPerEpoch = batches.count();
+            state.stepInEpoch = 0;
+            state.imagesInEpoch = state.correctInEpoch = 0;
+            state.lossSumInEpoch = 0;
+            state.epochStartNanos = System.nanoTime();
+            emit(Event.BEFORE_EPOCH);
+            model.train(true);
+            for (BatchBuffer.Batch b : batches) {
+                step(b);
+                emit(Event.AFTER_STEP);
+            }
+            emit(Event.AFTER_EPOCH);
+        }
+        emit(Event.AFTER_FIT);
+    }
+
+    private void step(BatchBuffer.Batch b) {
+        try (var scope = Scope.step()) {
+            Tensor x = onDevice(b.images()), y = onDevice(b.labels());
+            optimizer.zero_grad();
+            Tensor logits = model.forward(x);
+            Tensor loss = torch.cross_entropy(logits, y);
+            loss.backward();
+            optimizer.step();
+            float value = loss.item_float();
+            if (!Float.isFinite(value)) {
+                throw new IllegalStateException("loss is " + value + " at epoch " + state.epoch + ", step " + (state.step + 1)
+                        + ": lower train.optimizer.lr");
+            }
+            long correct = logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
+            state.step++;
+            state.stepInEpoch++;
+            state.stepLoss = value;
+            state.lossSumInEpoch += (double) value * b.size();
+            state.imagesInEpoch += b.size();
+            state.correctInEpoch += correct;
+        }
+    }
+
+    private Tensor onDevice(Tensor t) {
+        return device.isCuda() ? t.to(device.torch(), t.scalar_type()) : t;
+    }
+
+    /** Accuracy, loss and confusion matrix on {@code set}, in inference mode, one scope per batch. */
+    public Evaluation evaluate(ImageSet set, int batchSize) {
+        model.train(false);
+        int k = set.numClasses();
+        long[][] confusion = new long[k][k];
+        double lossSum = 0;
+        long correct = 0;
+        try (var evalBuffer = new BatchBuffer(batchSize, set.pixels().channels(), set.pixels().height(), set.pixels().width(), 1)) {
+            for (BatchBuffer.Batch b : Batches.inOrder(set, evalBuffer, norm)) {
+                try (var scope = Scope.evalBatch()) {
+                    Tensor y = onDevice(b.labels());
+                    Tensor logits = model.forward(onDevice(b.images()));
+                    lossSum += torch.cross_entropy(logits, y).item_float() * (double) b.size();
+                    long[] predicted = TensorMemory.toLongs(logits.argmax(new LongOptional(1), false));
+                    long[] truth = TensorMemory.toLongs(b.labels());
+                    for (int i = 0; i < predicted.length; i++) {
+                        confusion[(int) truth[i]][(int) predicted[i]]++;
+                        if (predicted[i] == truth[i]) correct++;
+                    }
+                }
+            }
+        }
+        return new Evaluation(set.size(), (double) correct / set.size(), lossSum / set.size(), confusion, set.classes());
+    }
+
+    private void emit(Event e) {
+        for (Callback c : callbacks) c.on(e, state);
+    }
+
+
+    @Override
+    public void close() {
+        buffer.close();
+        optimizer.close();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.kinglet.train;
+
+/**
+ * What the loop knows, read by callbacks. Steps and epochs count from 1 once they have run.
+ */
+public final class TrainState {
+    int epochs, epoch, stepsPerEpoch, stepInEpoch;
+    long step, imagesInEpoch, correctInEpoch;
+    double stepLoss, lossSumInEpoch;
+    long epochStartNanos, fitStartNanos;
+
+    public int epochs() { return epochs; }
+    public int epoch() { return epoch; }
+    public int stepsPerEpoch() { return stepsPerEpoch; }
+    public int stepInEpoch() { return stepInEpoch; }
+    public long step() { return step; }
+    /** Loss of the last step. */
+    public double stepLoss() { return stepLoss; }
+    /** Mean loss over the images of the epoch so far. */
+    public double epochLoss() { return imagesInEpoch == 0 ? Double.NaN : lossSumInEpoch / imagesInEpoch; }
+    /** Training accuracy over the epoch so far (with dropout and batch statistics on). */
+    public double epochAccuracy() { return imagesInEpoch == 0 ? Double.NaN : (double) correctInEpoch / imagesInEpoch; }
+    public long imagesInEpoch() { return imagesInEpoch; }
+    public double epochSeconds() { return (System.nanoTime() - epochStartNanos) / 1e9; }
+    public double fitSeconds() { return (System.nanoTime() - fitStartNanos) / 1e9; }
+    public double imagesPerSecond() { double s = epochSeconds(); return s > 0 ? imagesInEpoch / s : 0; }
+}
