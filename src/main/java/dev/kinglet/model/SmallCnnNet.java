@@ -1,15 +1,13 @@
 package dev.kinglet.model;
 
-import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.BatchNorm2dImpl;
-import org.bytedeco.pytorch.BatchNormOptions;
 import org.bytedeco.pytorch.Conv2dImpl;
-import org.bytedeco.pytorch.Conv2dOptions;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 import dev.kinglet.dsl.SmallCnn;
+import dev.kinglet.natives.Layers;
 
 /**
  * The recipe's {@link SmallCnn}: conv1-bn1-relu, conv2-bn2-relu, 2x2 max-pool, fc1-relu-dropout,
@@ -24,19 +22,13 @@ public final class SmallCnnNet extends Network {
 
     public SmallCnnNet(SmallCnn spec, int channels, int height, int width, int classes) {
         if (height < 2 || width < 2) throw new IllegalArgumentException("smallCnn needs images of at least 2x2, got " + height + "x" + width);
-        conv1 = register_module("conv1", new Conv2dImpl(conv3x3(channels, spec.conv1())));
-        bn1 = register_module("bn1", new BatchNorm2dImpl(new BatchNormOptions(spec.conv1())));
-        conv2 = register_module("conv2", new Conv2dImpl(conv3x3(spec.conv1(), spec.conv2())));
-        bn2 = register_module("bn2", new BatchNorm2dImpl(new BatchNormOptions(spec.conv2())));
-        fc1 = register_module("fc1", new LinearImpl((long) spec.conv2() * (height / 2) * (width / 2), spec.hidden()));
-        fc2 = register_module("fc2", new LinearImpl(spec.hidden(), classes));
+        conv1 = register_module("conv1", Layers.conv2d(channels, spec.conv1(), 3, 1, 1, true));
+        bn1 = register_module("bn1", Layers.batchNorm2d(spec.conv1()));
+        conv2 = register_module("conv2", Layers.conv2d(spec.conv1(), spec.conv2(), 3, 1, 1, true));
+        bn2 = register_module("bn2", Layers.batchNorm2d(spec.conv2()));
+        fc1 = register_module("fc1", Layers.linear((long) spec.conv2() * (height / 2) * (width / 2), spec.hidden()));
+        fc2 = register_module("fc2", Layers.linear(spec.hidden(), classes));
         dropout = spec.dropout();
-    }
-
-    private static Conv2dOptions conv3x3(long in, long out) {
-        Conv2dOptions o = new Conv2dOptions(in, out, new LongPointer(3, 3));
-        o.padding().put(new LongPointer(1, 1));
-        return o;
     }
 
     @Override

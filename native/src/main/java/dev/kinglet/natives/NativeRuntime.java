@@ -10,22 +10,24 @@ public final class NativeRuntime {
 
     /** What the native layer runs on; stamped into every run's provenance. */
     public record Info(String libtorch, String opencv, String javacpp, String pytorchPlatform,
-                       int threads, Device device) {}
+                       int threads, Device device, String allocator) {}
 
     /**
      * Loads the natives, gives LibTorch {@code threads} intra-op threads and OpenBLAS one
      * (measured: OpenBLAS threads fighting LibTorch's OpenMP threads made training 2.4x
-     * slower), seeds every generator and resolves the device.
+     * slower), keeps freed activation memory in the process ({@link Malloc}), seeds every
+     * generator and resolves the device.
      */
     public static Info start(int threads, long seed, Device device) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, e.g. " + defaultThreads());
         Natives.load();
+        String allocator = Malloc.tune().orElse("system default");
         openblas_nolapack.blas_set_num_threads(1);
         torch.set_num_threads(threads);
         Device resolved = device.resolve();
         seed(seed);
         return new Info(Natives.artifactVersion("pytorch"), opencv_core.CV_VERSION(), Natives.artifactVersion("javacpp"),
-                Natives.pytorchPlatform(), threads, resolved);
+                Natives.pytorchPlatform(), threads, resolved, allocator);
     }
 
     /** Seeds LibTorch's CPU generator and, in a CUDA build with a GPU, every CUDA generator. */

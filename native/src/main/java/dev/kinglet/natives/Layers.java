@@ -1,0 +1,35 @@
+package dev.kinglet.natives;
+
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.BatchNorm2dImpl;
+import org.bytedeco.pytorch.BatchNormOptions;
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.Conv2dOptions;
+import org.bytedeco.pytorch.LinearImpl;
+
+/** LibTorch layers with PyTorch's defaults, made without JavaCPP's option plumbing in engine code. */
+public final class Layers {
+    private Layers() {}
+
+    /** {@code nn.Conv2d(in, out, kernel, stride, padding, bias=bias)} with square kernel, stride and padding. */
+    public static Conv2dImpl conv2d(long in, long out, long kernel, long stride, long padding, boolean bias) {
+        Natives.load();
+        Conv2dOptions o = new Conv2dOptions(in, out, new LongPointer(kernel, kernel));
+        o.stride().put(new LongPointer(stride, stride));
+        o.padding().put(new LongPointer(padding, padding));
+        o.bias().put(bias);
+        return new Conv2dImpl(o);
+    }
+
+    /** {@code nn.BatchNorm2d(features)}: eps 1e-5, momentum 0.1, affine, tracking running statistics. */
+    public static BatchNorm2dImpl batchNorm2d(long features) {
+        Natives.load();
+        return new BatchNorm2dImpl(new BatchNormOptions(features));
+    }
+
+    /** {@code nn.Linear(in, out)}. */
+    public static LinearImpl linear(long in, long out) {
+        Natives.load();
+        return new LinearImpl(in, out);
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: Kinglet against the same job in Python PyTorch, alternating rounds.
+#   src/bench/run.sh train|eval [rounds] [seconds-per-round]
+# Needs the jar (./mvnw -DskipTests package) and Debian's python3-torch
+# (apt-get install --no-install-recommends python3-torch) for /usr/bin/python3.
+# Last line: RESULT <mode> ratio=<kinglet/python img/s> kinglet=<img/s> python=<img/s> (medians)
+set -euo pipefail
+mode=${1:-train}; rounds=${2:-3}; seconds=${3:-10}
+cd "$(dirname "$0")/../.."
+JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+JAR=recipes/target/kinglet-recipes.jar
+[ -f "$JAR" ] || ./mvnw -q -B -DskipTests package
+/usr/bin/python3 -c "import torch" 2>/dev/null || { echo "needs python3-torch for /usr/bin/python3" >&2; exit 1; }
+k=(); p=()
+for r in $(seq "$rounds"); do
+  v=$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.kinglet.bench.Bench "$mode" --seconds "$seconds" | awk '/^img\/s/{print $2}')
+  echo "round $r kinglet $v img/s"; k+=("$v")
+  v=$(/usr/bin/python3 src/bench/bench.py "$mode" --seconds "$seconds" | awk '/^img\/s/{print $2}')
+  echo "round $r python  $v img/s"; p+=("$v")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+km=$(median "${k[@]}"); pm=$(median "${p[@]}")
+echo "RESULT $mode ratio=$(awk -v a="$km" -v b="$pm" 'BEGIN{printf "%.3f", a/b}') kinglet=$km python=$pm"

@@ -1,0 +1,101 @@
+package dev.kinglet.bench;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import dev.kinglet.data.Batches;
+import dev.kinglet.data.Datasets;
+import dev.kinglet.data.ImageSet;
+import dev.kinglet.dsl.IdxSource;
+import dev.kinglet.dsl.SmallCnn;
+import dev.kinglet.model.SmallCnnNet;
+import dev.kinglet.natives.BatchBuffer;
+import dev.kinglet.natives.Device;
+import dev.kinglet.natives.NativeRuntime;
+import dev.kinglet.natives.Normalization;
+import dev.kinglet.natives.Scope;
+
+/**
+ * The Kinglet side of {@code src/bench/run.sh}: the small CNN of {@code fashion-quick} trained
+ * (batch 64) or evaluated (batch 256) on test-data, timed in rounds. Prints {@code img/s <v>}
+ * per round, like {@code src/bench/bench.py} does for Python PyTorch.
+ */
+public final class Bench {
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "train";
+        int rounds = 1;
+        double seconds = 10;
+        String data = "test-data/fashion-mnist";
+        int batch = 0;
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+                case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
+                case "--data" -> data = args[i + 1];
+                case "--batch" -> batch = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--rounds, --seconds, --data, --batch)");
+            }
+        }
+        if (!mode.equals("train") && !mode.equals("eval")) throw new IllegalArgumentException("mode is train or eval, got " + mode);
+        NativeRuntime.start(NativeRuntime.defaultThreads(), 42, Device.CPU);
+        try (Datasets.Split split = Datasets.load(IdxSource.fashionMnist(data), Path.of(""))) {
+            ImageSet set = mode.equals("train") ? split.train() : split.test();
+            Normalization norm = set.statistics();
+            var net = new SmallCnnNet(new SmallCnn(null, null, null, null), 1, 28, 28, 10);
+            int b = batch > 0 ? batch : mode.equals("train") ? 64 : 256;
+            try (var buffer = new BatchBuffer(b, 1, 28, 28, 2)) {
+                Work work = mode.equals("train") ? trainer(net, set, buffer, norm) : evaluator(net, set, buffer, norm);
+                work.run();
+                for (int r = 0; r < rounds; r++) {
+                    long images = 0, start = System.nanoTime();
+                    while (System.nanoTime() - start < seconds * 1e9) images += work.run();
+                    System.out.printf(Locale.ROOT, "img/s %.1f%n", images / ((System.nanoTime() - start) / 1e9));
+                }
+            }
+        }
+    }
+
+    interface Work {
+        long run();
+    }
+
+    private static Work trainer(SmallCnnNet net, ImageSet set, BatchBuffer buffer, Normalization norm) {
+        var opt = new org.bytedeco.pytorch.Adam(net.parameters(), new AdamOptions(1e-3));
+        var rng = new SplittableRandom(42);
+        net.train(true);
+        return () -> {
+            long done = 0;
+            for (BatchBuffer.Batch bt : Batches.shuffled(set, buffer, norm, rng)) {
+                if (bt.size() < buffer.capacity()) continue; // whole batches only, as the Python side
+                try (var s = Scope.step()) {
+                    opt.zero_grad();
+                    Tensor loss = torch.cross_entropy(net.forward(bt.images()), bt.labels());
+                    loss.backward();
+                    opt.step();
+                    loss.item_float();
+                }
+                done += bt.size();
+            }
+            return done;
+        };
+    }
+
+    private static Work evaluator(SmallCnnNet net, ImageSet set, BatchBuffer buffer, Normalization norm) {
+        net.train(false);
+        return () -> {
+            long correct = 0;
+            for (BatchBuffer.Batch bt : Batches.inOrder(set, buffer, norm)) {
+                try (var s = Scope.evalBatch()) {
+                    correct += net.forward(bt.images()).argmax(new LongOptional(1), false).eq(bt.labels()).sum().item_long();
+                }
+            }
+            return set.size() + (correct < 0 ? 1 : 0);
+        };
+    }
+}
