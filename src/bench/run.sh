@@ -3,6 +3,8 @@
 #   src/bench/run.sh train|eval [rounds] [seconds-per-round]
 # Needs the jar (./mvnw -DskipTests package) and Debian's python3-torch
 # (apt-get install --no-install-recommends python3-torch) for /usr/bin/python3.
+# Python gets the thread fix Kinglet applies itself (OpenBLAS held to 1 thread: measured
+# 785 vs 618 img/s for Python training here); both use all cores for LibTorch.
 # Last line: RESULT <mode> ratio=<kinglet/python img/s> kinglet=<img/s> python=<img/s> (medians)
 set -euo pipefail
 mode=${1:-train}; rounds=${2:-3}; seconds=${3:-10}
@@ -15,7 +17,7 @@ k=(); p=()
 for r in $(seq "$rounds"); do
   v=$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.kinglet.bench.Bench "$mode" --seconds "$seconds" | awk '/^img\/s/{print $2}')
   echo "round $r kinglet $v img/s"; k+=("$v")
-  v=$(/usr/bin/python3 src/bench/bench.py "$mode" --seconds "$seconds" | awk '/^img\/s/{print $2}')
+  v=$(OPENBLAS_NUM_THREADS=1 /usr/bin/python3 src/bench/bench.py "$mode" --seconds "$seconds" | awk '/^img\/s/{print $2}')
   echo "round $r python  $v img/s"; p+=("$v")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
