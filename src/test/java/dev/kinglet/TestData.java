@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import dev.kinglet.dsl.Data;
 import dev.kinglet.dsl.IdxSource;
 import dev.kinglet.dsl.Recipe;
-import dev.kinglet.dsl.SmallCnn;
 import dev.kinglet.dsl.Train;
 
 /** Where the repository's test-data/ is, from any module's working directory. */
@@ -26,7 +25,7 @@ public final class TestData {
 
     /** A small-CNN recipe on the Fashion-MNIST subset. */
     public static Recipe fashionRecipe(int epochs, int batch, long seed) {
-        return new Recipe("test-fashion", "", new Data(IdxSource.fashionMnist(fashionMnist().toString())),
-                new SmallCnn(null, null, null, null), Train.defaults().withEpochs(epochs).withBatchSize(batch), seed);
+        return Recipe.of("test-fashion", new Data(IdxSource.fashionMnist(fashionMnist().toString())))
+                .withTrain(Train.defaults().withEpochs(epochs).withBatchSize(batch)).withSeed(seed);
     }
 }

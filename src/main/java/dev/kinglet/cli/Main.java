@@ -2,24 +2,37 @@ package dev.kinglet.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
+import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.natives.Device;
 import dev.kinglet.natives.NativeRuntime;
+import dev.kinglet.run.Check;
+import dev.kinglet.run.Plan;
 import dev.kinglet.run.Provenance;
 import dev.kinglet.run.Runner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
 
-/** Kinglet's command line; the main class of every recipe jar. */
+/**
+ * Kinglet's command line; the main class of every recipe jar. Exit codes: 0 success, 2 an
+ * invalid recipe or arguments (a message, no stack trace), 1 a failure while running (a
+ * message and where the full log is).
+ */
 @Command(name = "kinglet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning for small labelled data sets.",
-        subcommands = {Main.ListRecipes.class, Main.Run.class})
+        subcommands = {Main.ListRecipes.class, Main.Describe.class, Main.CheckRecipe.class, Main.Run.class})
 public final class Main {
+    static final int OK = 0, FAILED = 1, INVALID = 2;
+
     public static void main(String[] args) {
         System.exit(execute(System.out, System.err, args));
     }
@@ -31,13 +44,29 @@ public final class Main {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof RecipeException re) {
                 err.println("recipe error at " + re.path() + ": " + re.getMessage().substring(re.path().length() + 2));
-                return 2;
+                return INVALID;
             }
-            err.println("error: " + e.getMessage());
+            if (e instanceof IllegalArgumentException) {
+                err.println("error: " + e.getMessage());
+                return INVALID;
+            }
+            err.println("error: " + e.getMessage() + (e instanceof RunFailed ? "" : " (KINGLET_DEBUG=1 prints the stack trace)"));
             if (System.getenv("KINGLET_DEBUG") != null) e.printStackTrace(err);
-            return e instanceof IllegalArgumentException ? 2 : 1;
+            return FAILED;
+        });
+        cl.setParameterExceptionHandler((e, a) -> {
+            err.println("error: " + e.getMessage());
+            e.getCommandLine().usage(err);
+            return INVALID;
         });
         return cl.execute(args);
+    }
+
+    /** A run that started but did not finish every job. */
+    static final class RunFailed extends RuntimeException {
+        RunFailed(String message) {
+            super(message);
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {
@@ -45,6 +74,18 @@ public final class Main {
         public String[] getVersion() {
             return new String[] {"kinglet " + Provenance.kingletVersion() + " (Java " + System.getProperty("java.version") + ")"};
         }
+    }
+
+    /** {@code --set path=value} pairs, validated as the recipe file is. */
+    static Recipe withOverrides(Recipe r, List<String> sets) {
+        if (sets == null || sets.isEmpty()) return r;
+        Map<String, JsonNode> overrides = new LinkedHashMap<>();
+        for (String s : sets) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) throw new RecipeException("(--set)", "'" + s + "' is not path=value, e.g. --set train.optimizer.lr=0.01");
+            overrides.put(s.substring(0, eq).trim(), RecipeIo.parseValue(s.substring(eq + 1)));
+        }
+        return RecipeIo.override(r, overrides, "--set");
     }
 
     @Command(name = "list", description = "Lists the recipes in this jar with one-line descriptions.")
@@ -55,17 +96,69 @@ public final class Main {
         public Integer call() {
             var out = spec.commandLine().getOut();
             for (Recipe r : RecipeCatalog.all()) out.printf("%-24s %s%n", r.name(), r.description());
-            return 0;
+            return OK;
         }
     }
 
-    @Command(name = "run", description = "Runs a recipe and writes its run directory.")
+    @Command(name = "describe", description = "Prints the full recipe, defaults filled in, and the plan of jobs it expands to.")
+    static final class Describe implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME|FILE", description = "a recipe name (see list) or a .json/.yaml recipe file") String recipe;
+        @Option(names = "--json", description = "the recipe as JSON") boolean json;
+        @Option(names = "--yaml", description = "the recipe as YAML (the default)") boolean yaml;
+        @Option(names = "--set", paramLabel = "PATH=VALUE", description = "override a recipe value, e.g. train.epochs=5") List<String> sets;
+
+        @Override
+        public Integer call() throws Exception {
+            Recipe r = withOverrides(RecipeCatalog.resolve(recipe), sets);
+            Plan plan = Plan.of(r);
+            var out = spec.commandLine().getOut();
+            if (json) {
+                out.println(RecipeIo.toJson(r));
+                return OK;
+            }
+            out.print(RecipeIo.toYaml(r));
+            out.println("# plan: " + plan.summary());
+            for (Plan.Job j : plan.jobs().subList(0, Math.min(20, plan.jobs().size()))) out.println("#   " + j.id());
+            if (plan.jobs().size() > 20) out.println("#   ... and " + (plan.jobs().size() - 20) + " more");
+            var findings = Runner.checkSupported(r, plan);
+            findings.errors().forEach(e -> out.println("# not runnable yet: " + e));
+            findings.notices().forEach(n -> out.println("# notice: " + n));
+            return OK;
+        }
+    }
+
+    @Command(name = "check", description = "Pushes one sample and one batch through every stage and names the stage that fails.")
+    static final class CheckRecipe implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME|FILE") String recipe;
+        @Option(names = "--set", paramLabel = "PATH=VALUE", description = "override a recipe value") List<String> sets;
+        @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})") String device;
+
+        @Override
+        public Integer call() throws Exception {
+            Recipe r = withOverrides(RecipeCatalog.resolve(recipe), sets);
+            var stages = Check.run(r, Path.of(""), Device.parse(device), System.out);
+            var failed = stages.stream().filter(s -> !s.ok()).findFirst();
+            if (failed.isEmpty()) return OK;
+            System.err.println("check failed at stage " + failed.get().name() + ": " + failed.get().detail());
+            return failed.get().name().equals("recipe") ? INVALID : FAILED;
+        }
+    }
+
+    @Command(name = "run", description = "Runs a recipe's plan and writes its run directory.")
     static final class Run implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME|FILE", description = "a recipe name (see list) or a .json/.yaml recipe file")
+        @Parameters(paramLabel = "NAME|FILE", arity = "0..1", description = "a recipe name (see list) or a .json/.yaml recipe file")
         String recipe;
+
+        @Option(names = "--set", paramLabel = "PATH=VALUE", description = "override a recipe value, e.g. train.optimizer.lr=0.01 (validated as the file is)")
+        List<String> sets;
 
         @Option(names = "--out", paramLabel = "DIR", description = "where run directories go (default: ${DEFAULT-VALUE})", defaultValue = "runs")
         Path out;
+
+        @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue a run: jobs already done are kept")
+        Path resume;
 
         @Option(names = "--device", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})", defaultValue = "auto")
         String device;
@@ -78,12 +171,26 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            Recipe r = RecipeCatalog.resolve(recipe);
-            if (seed != null) r = r.withSeed(seed);
             var options = Runner.Options.defaults(System.out).withOutRoot(out).withDevice(Device.parse(device))
                     .withThreads(threads == null ? NativeRuntime.defaultThreads() : threads);
-            Runner.run(r, options);
-            return 0;
+            Runner.Result result;
+            if (resume != null) {
+                if (recipe != null || sets != null || seed != null) {
+                    throw new IllegalArgumentException("--resume continues the recipe saved in " + resume + "; give no recipe, --set or --seed with it");
+                }
+                result = Runner.resume(resume, options);
+            } else {
+                if (recipe == null) throw new IllegalArgumentException("run needs a recipe name or file (see: kinglet list), or --resume RUN_DIR");
+                Recipe r = withOverrides(RecipeCatalog.resolve(recipe), sets);
+                if (seed != null) r = r.withSeed(seed);
+                result = Runner.run(r, options);
+            }
+            if (!result.failed().isEmpty()) {
+                throw new RunFailed(result.failed().size() + " of " + result.jobs().size() + " jobs failed (first: "
+                        + result.failed().get(0).id() + ": " + result.failed().get(0).error() + "); full log in "
+                        + result.runDir().resolve("run.log") + "; rerun them with --resume " + result.runDir());
+            }
+            return OK;
         }
     }
 }

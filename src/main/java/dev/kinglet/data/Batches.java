@@ -74,7 +74,7 @@ public final class Batches implements Iterable<BatchBuffer.Batch> {
                 int end = Math.min(order.length, start + buffer.capacity());
                 for (int i = start; i < end; i++) {
                     int index = order[i];
-                    b.put(i - start, set.pixels(), index, norm, set.labels()[index]);
+                    b.put(i - start, set.pixels(), set.row(index), norm, set.label(index));
                 }
                 return b;
             }

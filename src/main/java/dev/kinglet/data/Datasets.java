@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import dev.kinglet.dsl.DataSource;
+import dev.kinglet.dsl.CsvManifest;
 import dev.kinglet.dsl.IdxSource;
+import dev.kinglet.dsl.ImageFolder;
+import dev.kinglet.dsl.UnlabelledFolder;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.natives.Pixels;
 
@@ -30,6 +33,10 @@ public final class Datasets {
     public static Split load(DataSource source, Path base) throws IOException {
         return switch (source) {
             case IdxSource idx -> loadIdx(idx, base);
+            // The recipe format has these; Support.check refuses them before anything is loaded.
+            case ImageFolder f -> throw new RecipeException("data.source", "imageFolder is not read by this Kinglet version yet");
+            case CsvManifest c -> throw new RecipeException("data.source", "csv is not read by this Kinglet version yet");
+            case UnlabelledFolder u -> throw new RecipeException("data.source", "an unlabelledFolder has no labels");
         };
     }
 

@@ -7,34 +7,74 @@ import dev.kinglet.natives.Pixels;
 
 /**
  * Labelled 8-bit images of one size in native memory, with their class names and a content
- * digest (SHA-256 of pixels and labels) for provenance.
+ * digest (SHA-256 of pixels and labels) for provenance. {@link #select} makes views that share
+ * the pixels of the set they come from; only the set that loaded the pixels frees them.
  */
-public record ImageSet(Pixels pixels, int[] labels, List<String> classes, String sha256) implements AutoCloseable {
-    public ImageSet {
+public final class ImageSet implements AutoCloseable {
+    private final Pixels pixels;
+    private final int[] rows, labels;
+    private final List<String> classes;
+    private final String sha256;
+    private final boolean owner;
+
+    public ImageSet(Pixels pixels, int[] labels, List<String> classes, String sha256) {
+        this(pixels, identity(pixels.count()), labels.clone(), List.copyOf(classes), sha256, true);
         if (labels.length != pixels.count()) {
             throw new IllegalArgumentException(pixels.count() + " images but " + labels.length + " labels");
         }
-        classes = List.copyOf(classes);
         for (int l : labels) {
             if (l < 0 || l >= classes.size()) throw new IllegalArgumentException("label " + l + " outside 0.." + (classes.size() - 1));
         }
     }
 
-    public int size() {
-        return labels.length;
+    private ImageSet(Pixels pixels, int[] rows, int[] labels, List<String> classes, String sha256, boolean owner) {
+        this.pixels = pixels;
+        this.rows = rows;
+        this.labels = labels;
+        this.classes = classes;
+        this.sha256 = sha256;
+        this.owner = owner;
     }
 
-    public int numClasses() {
-        return classes.size();
+    private static int[] identity(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = i;
+        return a;
     }
+
+    /** A view of the images at {@code positions} (positions in this set), sharing its pixels. */
+    public ImageSet select(int[] positions) {
+        int[] r = new int[positions.length], l = new int[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            r[i] = rows[positions[i]];
+            l[i] = labels[positions[i]];
+        }
+        return new ImageSet(pixels, r, l, classes, Datasets.digest(sha256.getBytes(), intsToBytes(r)), false);
+    }
+
+    private static byte[] intsToBytes(int[] v) {
+        var buf = java.nio.ByteBuffer.allocate(v.length * 4);
+        buf.asIntBuffer().put(v);
+        return buf.array();
+    }
+
+    public Pixels pixels() { return pixels; }
+    /** The row of image {@code i} of this set in {@link #pixels()}. */
+    public int row(int i) { return rows[i]; }
+    public int label(int i) { return labels[i]; }
+    public int[] labels() { return labels.clone(); }
+    public List<String> classes() { return classes; }
+    public String sha256() { return sha256; }
+    public int size() { return labels.length; }
+    public int numClasses() { return classes.size(); }
 
     /** Per-channel mean and standard deviation of the pixels scaled to [0, 1]. */
     public Normalization statistics() {
         int c = pixels.channels();
         double[] sum = new double[c], sq = new double[c];
-        long n = (long) pixels.count() * pixels.height() * pixels.width();
-        for (int i = 0; i < pixels.count(); i++) {
-            byte[] img = pixels.get(i);
+        long n = (long) size() * pixels.height() * pixels.width();
+        for (int i = 0; i < size(); i++) {
+            byte[] img = pixels.get(rows[i]);
             for (int j = 0; j < img.length; j++) {
                 double v = (img[j] & 0xFF) / 255.0;
                 sum[j % c] += v;
@@ -52,6 +92,6 @@ public record ImageSet(Pixels pixels, int[] labels, List<String> classes, String
 
     @Override
     public void close() {
-        pixels.close();
+        if (owner) pixels.close();
     }
 }

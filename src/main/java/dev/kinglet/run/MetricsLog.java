@@ -37,6 +37,11 @@ public final class MetricsLog implements Callback {
         line.put("images", s.imagesInEpoch());
         line.put("seconds", s.epochSeconds());
         line.put("imagesPerSecond", s.imagesPerSecond());
+        line.put("lr", s.lr());
+        if (s.validation() != null) {
+            line.put("validationLoss", s.validation().loss());
+            line.put("validationAccuracy", s.validation().accuracy());
+        }
         byte[] bytes = (Json.LINE.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes));

@@ -31,6 +31,10 @@ public final class Progress implements Callback {
         return console != null && console.isTerminal();
     }
 
+    private static String validation(TrainState s) {
+        return s.validation() == null ? "" : String.format(Locale.ROOT, "  val-loss %.4f  val-acc %.3f", s.validation().loss(), s.validation().accuracy());
+    }
+
     @Override
     public int order() {
         return 100;
@@ -55,14 +59,15 @@ public final class Progress implements Callback {
             }
             case AFTER_EPOCH -> {
                 if (bar != null) {
+                    bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f%s  %.0f img/s", s.epochLoss(), validation(s), s.imagesPerSecond()));
                     bar.close();
                     bar = null;
                 } else {
-                    out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train-acc %.3f  %.0f img/s  %.1f s%n", s.epoch(), s.epochs(),
-                            s.epochLoss(), s.epochAccuracy(), s.imagesPerSecond(), s.epochSeconds());
+                    out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train-acc %.3f%s  %.0f img/s  %.1f s%n", s.epoch(), s.epochs(),
+                            s.epochLoss(), s.epochAccuracy(), validation(s), s.imagesPerSecond(), s.epochSeconds());
                 }
             }
-            case BEFORE_FIT, AFTER_FIT -> { }
+            case BEFORE_FIT, BEFORE_STEP, AFTER_FIT -> { }
         }
     }
 }

@@ -1,13 +1,18 @@
 package dev.kinglet.run;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +21,12 @@ import java.util.Map;
 import org.bytedeco.pytorch.OutputArchive;
 
 import dev.kinglet.data.Datasets;
+import dev.kinglet.data.ImageSet;
+import dev.kinglet.data.Splits;
+import dev.kinglet.dsl.CrossEntropy;
+import dev.kinglet.dsl.DataSource;
 import dev.kinglet.dsl.Recipe;
+import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.model.Network;
 import dev.kinglet.natives.Device;
@@ -25,12 +35,18 @@ import dev.kinglet.natives.Normalization;
 import dev.kinglet.train.Callback;
 import dev.kinglet.train.Evaluation;
 import dev.kinglet.train.Learner;
+import dev.kinglet.train.LrSchedule;
+import tools.jackson.databind.JsonNode;
 
 /**
- * Runs a recipe end to end: data, model, training, test evaluation, and a run directory
- * {@code <out>/<recipe>/<timestamp>/} holding {@code recipe.json}, {@code provenance.json},
- * {@code metrics.jsonl}, {@code results.json} and {@code model.pt}. Every file but the
- * append-only metrics log is written whole or not at all.
+ * Runs a recipe's plan: every job trains on its fold and subset, validates each epoch, and is
+ * tested once on the fixed test split. The run directory {@code <out>/<recipe>/<timestamp>/}
+ * holds {@code recipe.json}, {@code provenance.json}, {@code plan.json} (each job's state:
+ * pending, running, done, failed), {@code results.json} (per variant and point: mean, standard
+ * deviation and 95% interval of test accuracy), {@code run.log}, and per job
+ * {@code jobs/<id>/} with {@code metrics.jsonl}, {@code results.json} and {@code model.pt}.
+ * Every file but the append-only logs is written whole or not at all. A failed job does not
+ * stop the others; {@code --resume} reruns what is not done.
  */
 public final class Runner {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
@@ -40,7 +56,7 @@ public final class Runner {
     /**
      * @param outRoot   where run directories go ({@code ./runs} by default)
      * @param dataBase  what relative data paths are resolved against (the working directory)
-     * @param extra     callbacks added to the loop, e.g. by tests
+     * @param extra     callbacks added to every job's loop, e.g. by tests
      */
     public record Options(Path outRoot, Path dataBase, Device device, int threads, PrintStream out, boolean terminal,
                           List<Callback> extra) {
@@ -56,45 +72,142 @@ public final class Runner {
         public Options withCallbacks(List<Callback> c) { return new Options(outRoot, dataBase, device, threads, out, terminal, c); }
     }
 
-    public record Result(Path runDir, Evaluation test, double trainSeconds) {}
+    /** Outcome of one job. */
+    public record JobResult(String id, String state, Double testAccuracy, Double testLoss, Double trainSeconds, String error) {}
+
+    public record Result(Path runDir, List<JobResult> jobs, Map<String, Summary> summary) {
+        public List<JobResult> failed() {
+            return jobs.stream().filter(j -> j.state().equals("failed")).toList();
+        }
+    }
+
+    /** Test accuracy of one variant at one point over its folds, seeds and members. */
+    public record Summary(int jobs, double mean, double std, double ciLow, double ciHigh) {}
+
+    /** Refuses a recipe that asks for what this engine does not run, naming every path at once. */
+    public static Support.Findings checkSupported(Recipe recipe, Plan plan) {
+        List<String> errors = new ArrayList<>(), notices = new ArrayList<>();
+        for (var e : plan.variants().entrySet()) {
+            var f = Support.check(e.getValue());
+            String prefix = e.getKey().equals("base") ? "" : "variant " + e.getKey() + ": ";
+            f.errors().forEach(m -> errors.add(prefix + m));
+            if (e.getKey().equals("base")) notices.addAll(f.notices());
+        }
+        return new Support.Findings(errors, notices);
+    }
 
     public static Result run(Recipe recipe, Options o) throws IOException {
-        NativeRuntime.Info info = NativeRuntime.start(o.threads(), recipe.seed(), o.device());
-        try (Datasets.Split data = Datasets.load(recipe.data().source(), o.dataBase())) {
-            String recipeJson = RecipeIo.toJson(recipe);
-            Path dir = newRunDir(o.outRoot().resolve(recipe.name()));
-            AtomicFiles.writeString(dir.resolve("recipe.json"), recipeJson);
-            Provenance provenance = Provenance.of(info, recipe.seed(), data.train().sha256(), data.test().sha256(),
-                    sha256(recipeJson));
-            AtomicFiles.writeString(dir.resolve("provenance.json"), Json.PRETTY.writeValueAsString(provenance));
-            o.out().printf(Locale.ROOT, "%s: %d training and %d test images, %d classes, %s on %s (%d threads)%n  run directory %s%n",
-                    recipe.name(), data.train().size(), data.test().size(), data.train().numClasses(),
-                    recipe.model().getClass().getSimpleName(), info.device(), info.threads(), dir);
+        Path dir = newRunDir(o.outRoot().resolve(recipe.name()));
+        return execute(recipe, dir, o, Map.of());
+    }
 
-            Normalization norm = data.train().statistics();
-            NativeRuntime.seed(recipe.seed());
-            var px = data.train().pixels();
-            Network net = Network.build(recipe.model(), px.channels(), px.height(), px.width(), data.train().numClasses());
-            try (net; Learner learner = new Learner(net, recipe.train().optimizer(), info.device(), data.train(), norm,
-                    recipe.train().batchSize(), recipe.seed())) {
-                learner.add(new Progress(o.out(), o.terminal())).add(new MetricsLog(dir.resolve("metrics.jsonl")));
+    /** Continues the run in {@code dir}: jobs already done are kept, the others run again. */
+    public static Result resume(Path dir, Options o) throws IOException {
+        Path recipeFile = dir.resolve("recipe.json");
+        if (!Files.isRegularFile(recipeFile)) throw new RecipeException("--resume", dir + " is not a run directory (no recipe.json)");
+        Recipe recipe = RecipeIo.fromJson(Files.readString(recipeFile), recipeFile.toString());
+        Map<String, JobResult> done = new HashMap<>();
+        Path planFile = dir.resolve("plan.json");
+        if (Files.isRegularFile(planFile)) {
+            for (JsonNode j : Json.PRETTY.readTree(planFile.toFile()).get("jobs")) {
+                if (j.get("state").asString().equals("done")) {
+                    done.put(j.get("id").asString(), Json.PRETTY.treeToValue(j, JobResult.class));
+                }
+            }
+        }
+        return execute(recipe, dir, o, done);
+    }
+
+    private static Result execute(Recipe recipe, Path dir, Options o, Map<String, JobResult> done) throws IOException {
+        Plan plan = Plan.of(recipe);
+        Support.Findings findings = checkSupported(recipe, plan);
+        findings.throwIfRefused();
+        NativeRuntime.Info info = NativeRuntime.start(o.threads(), recipe.seed(), o.device());
+        try (var log = new PrintStream(new FileOutputStream(dir.resolve("run.log").toFile(), true), true, StandardCharsets.UTF_8);
+             var out = new PrintStream(new Tee(o.out(), log), true, StandardCharsets.UTF_8);
+             var data = new DataCache(o.dataBase())) {
+            String recipeJson = RecipeIo.toJson(recipe);
+            AtomicFiles.writeString(dir.resolve("recipe.json"), recipeJson);
+            Datasets.Split base = data.get(recipe.data().source());
+            Provenance provenance = Provenance.of(info, recipe.seed(), base.train().sha256(), base.test().sha256(), sha256(recipeJson));
+            AtomicFiles.writeString(dir.resolve("provenance.json"), Json.PRETTY.writeValueAsString(provenance));
+            out.printf(Locale.ROOT, "%s: %s on %s (%d threads)%n  run directory %s%n", recipe.name(), plan.summary(), info.device(), info.threads(), dir);
+            findings.notices().forEach(n -> out.println("  notice: " + n));
+
+            Map<String, JobResult> results = new LinkedHashMap<>();
+            for (Plan.Job job : plan.jobs()) results.put(job.id(), done.getOrDefault(job.id(), new JobResult(job.id(), "pending", null, null, null, null)));
+            writePlan(dir, plan, results);
+            for (Plan.Job job : plan.jobs()) {
+                if (done.containsKey(job.id())) {
+                    out.println("job " + job.id() + ": done in an earlier session, kept");
+                    continue;
+                }
+                results.put(job.id(), new JobResult(job.id(), "running", null, null, null, null));
+                writePlan(dir, plan, results);
+                JobResult r;
+                try {
+                    r = runJob(plan.variants().get(job.variant()), job, data, dir.resolve("jobs").resolve(job.id()), info, o, out);
+                } catch (RuntimeException | IOException e) {
+                    StringWriter trace = new StringWriter();
+                    e.printStackTrace(new PrintWriter(trace));
+                    log.println(trace);
+                    out.println("job " + job.id() + " failed: " + e.getMessage() + " (full trace in " + dir.resolve("run.log") + ")");
+                    r = new JobResult(job.id(), "failed", null, null, null, String.valueOf(e.getMessage()));
+                }
+                results.put(job.id(), r);
+                writePlan(dir, plan, results);
+            }
+            Map<String, Summary> summary = summarise(plan, results);
+            Map<String, Object> top = new LinkedHashMap<>();
+            top.put("recipe", recipe.name());
+            top.put("plan", plan.summary());
+            top.put("testAccuracy", summary);
+            top.put("jobs", results.values());
+            top.put("notices", findings.notices());
+            AtomicFiles.writeString(dir.resolve("results.json"), Json.PRETTY.writeValueAsString(top));
+            summary.forEach((k, s) -> out.printf(Locale.ROOT, "%s: test accuracy %.2f%% %s(%d job%s)%n", k, 100 * s.mean(),
+                    s.jobs() > 1 ? String.format(Locale.ROOT, "± %.2f, 95%% interval [%.2f, %.2f] ", 100 * s.std(), 100 * s.ciLow(), 100 * s.ciHigh()) : "",
+                    s.jobs(), s.jobs() == 1 ? "" : "s"));
+            return new Result(dir, List.copyOf(results.values()), summary);
+        }
+    }
+
+    private static JobResult runJob(Recipe r, Plan.Job job, DataCache data, Path jobDir, NativeRuntime.Info info, Options o,
+                                    PrintStream out) throws IOException {
+        Files.createDirectories(jobDir);
+        Files.deleteIfExists(jobDir.resolve("metrics.jsonl")); // a job rerun by --resume starts its log again
+        Datasets.Split split = data.get(r.data().source());
+        int classes = split.train().numClasses();
+        Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), classes, job.fold(), job.splitSeed());
+        try (ImageSet trainPart = split.train().select(fold.train());
+             ImageSet validation = split.train().select(fold.validation());
+             ImageSet train = trainPart.select(Splits.subset(job.subset(), trainPart.labels(), classes, job.subsetSeed()))) {
+            out.printf(Locale.ROOT, "job %s: %d training, %d validation, %d test images%n", job.id(), train.size(), validation.size(), split.test().size());
+            Normalization norm = train.statistics();
+            NativeRuntime.seed(job.initSeed());
+            var px = train.pixels();
+            Network net = Network.build(r.model(), px.channels(), px.height(), px.width(), classes);
+            try (net; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(), job.initSeed())) {
+                if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
+                if (validation.size() > 0) learner.validateOn(validation);
+                learner.add(new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner))
+                        .add(new Progress(out, o.terminal())).add(new MetricsLog(jobDir.resolve("metrics.jsonl")));
                 o.extra().forEach(learner::add);
-                learner.fit(recipe.train().epochs());
+                learner.fit(r.train().epochs());
                 double seconds = learner.state().fitSeconds();
-                Evaluation test = learner.evaluate(data.test(), 256);
-                saveWeights(net, dir.resolve("model.pt"));
-                AtomicFiles.writeString(dir.resolve("results.json"),
-                        Json.PRETTY.writeValueAsString(results(recipe, net, test, seconds, norm)));
-                o.out().printf(Locale.ROOT, "test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%n",
-                        100 * test.accuracy(), test.images(), test.loss(), seconds);
-                return new Result(dir, test, seconds);
+                Evaluation test = learner.evaluate(split.test(), 256);
+                if (r.output().saveModels()) saveWeights(net, jobDir.resolve("model.pt"));
+                AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(jobResults(job, net, test, seconds, norm)));
+                out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%n",
+                        job.id(), 100 * test.accuracy(), test.images(), test.loss(), seconds);
+                return new JobResult(job.id(), "done", test.accuracy(), test.loss(), seconds, null);
             }
         }
     }
 
-    private static Map<String, Object> results(Recipe recipe, Network net, Evaluation test, double seconds, Normalization norm) {
+    private static Map<String, Object> jobResults(Plan.Job job, Network net, Evaluation test, double seconds, Normalization norm) {
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("recipe", recipe.name());
+        r.put("job", job);
         r.put("testAccuracy", test.accuracy());
         r.put("testLoss", test.loss());
         r.put("testImages", test.images());
@@ -107,6 +220,42 @@ public final class Runner {
         r.put("parameters", net.parameterCount());
         r.put("normalization", Map.of("mean", norm.mean(), "std", norm.std()));
         return r;
+    }
+
+    static Map<String, Summary> summarise(Plan plan, Map<String, JobResult> results) {
+        Map<String, List<Double>> groups = new LinkedHashMap<>();
+        for (Plan.Job job : plan.jobs()) {
+            JobResult r = results.get(job.id());
+            String key = job.variant() + (job.point().equals("all") ? "" : " @ " + job.point());
+            groups.computeIfAbsent(key, k -> new ArrayList<>());
+            if (r != null && r.testAccuracy() != null) groups.get(key).add(r.testAccuracy());
+        }
+        Map<String, Summary> out = new LinkedHashMap<>();
+        groups.forEach((k, v) -> {
+            if (v.isEmpty()) return;
+            double mean = v.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+            double var = v.size() < 2 ? 0 : v.stream().mapToDouble(d -> (d - mean) * (d - mean)).sum() / (v.size() - 1);
+            double half = v.size() < 2 ? 0 : Stats.tQuantile975(v.size() - 1) * Math.sqrt(var / v.size());
+            out.put(k, new Summary(v.size(), mean, Math.sqrt(var), mean - half, mean + half));
+        });
+        return out;
+    }
+
+    private static void writePlan(Path dir, Plan plan, Map<String, JobResult> results) throws IOException {
+        List<Map<String, Object>> jobs = new ArrayList<>();
+        for (Plan.Job job : plan.jobs()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            JobResult r = results.get(job.id());
+            m.put("id", job.id());
+            m.put("state", r.state());
+            m.put("testAccuracy", r.testAccuracy());
+            m.put("testLoss", r.testLoss());
+            m.put("trainSeconds", r.trainSeconds());
+            m.put("error", r.error());
+            m.put("job", job);
+            jobs.add(m);
+        }
+        AtomicFiles.writeString(dir.resolve("plan.json"), Json.PRETTY.writeValueAsString(Map.of("summary", plan.summary(), "jobs", jobs)));
     }
 
     /** Saves the module as a LibTorch archive ({@code torch.jit.load} reads it in Python), atomically. */
@@ -122,18 +271,15 @@ public final class Runner {
     private static Path newRunDir(Path recipeDir) throws IOException {
         Files.createDirectories(recipeDir);
         String stamp = LocalDateTime.now().format(STAMP);
-        List<String> tried = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            String name = i == 0 ? stamp : stamp + "-" + i;
-            tried.add(name);
-            Path dir = recipeDir.resolve(name);
+            Path dir = recipeDir.resolve(i == 0 ? stamp : stamp + "-" + i);
             try {
                 return Files.createDirectory(dir);
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 // another run started in the same second; take the next suffix
             }
         }
-        throw new IOException("could not create a run directory in " + recipeDir + " (tried " + tried.size() + " names)");
+        throw new IOException("could not create a run directory in " + recipeDir + " (100 names taken)");
     }
 
     private static String sha256(String s) {
@@ -143,5 +289,41 @@ public final class Runner {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Data sets loaded once per run, shared by the jobs (and variants) that read the same source. */
+    private static final class DataCache implements AutoCloseable {
+        private final Path base;
+        private final Map<DataSource, Datasets.Split> loaded = new HashMap<>();
+
+        DataCache(Path base) {
+            this.base = base;
+        }
+
+        Datasets.Split get(DataSource source) throws IOException {
+            Datasets.Split s = loaded.get(source);
+            if (s == null) loaded.put(source, s = Datasets.load(source, base));
+            return s;
+        }
+
+        @Override
+        public void close() {
+            loaded.values().forEach(Datasets.Split::close);
+        }
+    }
+
+    /** Writes to the console and to run.log. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream a, b;
+
+        Tee(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override public void write(int x) throws IOException { a.write(x); b.write(x); }
+        @Override public void write(byte[] buf, int off, int len) throws IOException { a.write(buf, off, len); b.write(buf, off, len); }
+        @Override public void flush() throws IOException { a.flush(); b.flush(); }
+        @Override public void close() throws IOException { flush(); }
     }
 }

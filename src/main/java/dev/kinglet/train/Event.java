@@ -2,5 +2,5 @@ package dev.kinglet.train;
 
 /** The closed set of moments in {@link Learner#fit} at which callbacks run. */
 public enum Event {
-    BEFORE_FIT, BEFORE_EPOCH, AFTER_STEP, AFTER_EPOCH, AFTER_FIT
+    BEFORE_FIT, BEFORE_EPOCH, BEFORE_STEP, AFTER_STEP, AFTER_EPOCH, AFTER_FIT
 }

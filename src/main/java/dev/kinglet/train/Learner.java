@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.CrossEntropyLossOptions;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.SGDOptions;
 import org.bytedeco.pytorch.Tensor;
@@ -38,6 +39,8 @@ public final class Learner implements AutoCloseable {
     private final SplittableRandom shuffle;
     private final List<Callback> callbacks = new ArrayList<>();
     private final TrainState state = new TrainState();
+    private final CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
+    private ImageSet validation;
 
     public Learner(Network model, Optimizer opt, Device device, ImageSet train, Normalization norm, int batchSize, long seed) {
         this.model = model;
@@ -67,6 +70,25 @@ public final class Learner implements AutoCloseable {
         };
     }
 
+    /** Cross-entropy with label smoothing {@code s} (0: plain cross-entropy). */
+    public Learner labelSmoothing(double s) {
+        lossOptions.label_smoothing().put(s);
+        return this;
+    }
+
+    /** Evaluates {@code set} after every epoch into {@link TrainState#validation()}. */
+    public Learner validateOn(ImageSet set) {
+        this.validation = set;
+        return this;
+    }
+
+    /** Sets the learning rate of every parameter group. */
+    public void setLearningRate(double lr) {
+        var groups = optimizer.param_groups();
+        for (long i = 0; i < groups.size(); i++) groups.get(i).options().set_lr(lr);
+        state.lr = lr;
+    }
+
     public Learner add(Callback c) {
         callbacks.add(c);
         callbacks.sort(Comparator.comparingInt(Callback::order));
@@ -85,21 +107,25 @@ public final class Learner implements AutoCloseable {
     public void fit(int epochs) {
         state.epochs = state.epoch + epochs;
         state.fitStartNanos = System.nanoTime();
+        state.stepsPerEpoch = Batches.shuffled(train, buffer, norm, new SplittableRandom(0)).count();
         emit(Event.BEFORE_FIT);
         while (state.epoch < state.epochs) {
             Batches batches = Batches.shuffled(train, buffer, norm, shuffle);
             state.epoch++;
-            state.stepsPerEpoch = batches.count();
             state.stepInEpoch = 0;
             state.imagesInEpoch = state.correctInEpoch = 0;
             state.lossSumInEpoch = 0;
+            state.trainSecondsInEpoch = 0;
             state.epochStartNanos = System.nanoTime();
             emit(Event.BEFORE_EPOCH);
             model.train(true);
             for (BatchBuffer.Batch b : batches) {
+                emit(Event.BEFORE_STEP);
                 step(b);
                 emit(Event.AFTER_STEP);
             }
+            state.trainSecondsInEpoch = state.epochSeconds();
+            state.validation = validation == null ? null : evaluate(validation, 256);
             emit(Event.AFTER_EPOCH);
         }
         emit(Event.AFTER_FIT);
@@ -110,7 +136,7 @@ public final class Learner implements AutoCloseable {
             Tensor x = onDevice(b.images()), y = onDevice(b.labels());
             optimizer.zero_grad();
             Tensor logits = model.forward(x);
-            Tensor loss = torch.cross_entropy(logits, y);
+            Tensor loss = torch.cross_entropy(logits, y, lossOptions);
             loss.backward();
             optimizer.step();
             float value = loss.item_float();
@@ -144,7 +170,7 @@ public final class Learner implements AutoCloseable {
                 try (var scope = Scope.evalBatch()) {
                     Tensor y = onDevice(b.labels());
                     Tensor logits = model.forward(onDevice(b.images()));
-                    lossSum += torch.cross_entropy(logits, y).item_float() * (double) b.size();
+                    lossSum += torch.cross_entropy(logits, y, lossOptions).item_float() * (double) b.size();
                     long[] predicted = TensorMemory.toLongs(logits.argmax(new LongOptional(1), false));
                     long[] truth = TensorMemory.toLongs(b.labels());
                     for (int i = 0; i < predicted.length; i++) {
@@ -166,5 +192,6 @@ public final class Learner implements AutoCloseable {
     public void close() {
         buffer.close();
         optimizer.close();
+        lossOptions.close();
     }
 }

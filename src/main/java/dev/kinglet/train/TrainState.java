@@ -6,8 +6,9 @@ package dev.kinglet.train;
 public final class TrainState {
     int epochs, epoch, stepsPerEpoch, stepInEpoch;
     long step, imagesInEpoch, correctInEpoch;
-    double stepLoss, lossSumInEpoch;
+    double stepLoss, lossSumInEpoch, lr, trainSecondsInEpoch;
     long epochStartNanos, fitStartNanos;
+    Evaluation validation;
 
     public int epochs() { return epochs; }
     public int epoch() { return epoch; }
@@ -23,5 +24,10 @@ public final class TrainState {
     public long imagesInEpoch() { return imagesInEpoch; }
     public double epochSeconds() { return (System.nanoTime() - epochStartNanos) / 1e9; }
     public double fitSeconds() { return (System.nanoTime() - fitStartNanos) / 1e9; }
-    public double imagesPerSecond() { double s = epochSeconds(); return s > 0 ? imagesInEpoch / s : 0; }
+    /** Training throughput of the epoch (validation time excluded once the epoch's steps are done). */
+    public double imagesPerSecond() { double s = trainSecondsInEpoch > 0 ? trainSecondsInEpoch : epochSeconds(); return s > 0 ? imagesInEpoch / s : 0; }
+    /** The learning rate of the last step. */
+    public double lr() { return lr; }
+    /** Validation metrics of the last finished epoch, or null without a validation set. */
+    public Evaluation validation() { return validation; }
 }

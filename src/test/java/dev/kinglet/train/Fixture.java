@@ -7,6 +7,7 @@ import dev.kinglet.TestData;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.dsl.Adam;
 import dev.kinglet.dsl.IdxSource;
+import dev.kinglet.dsl.Model;
 import dev.kinglet.dsl.SmallCnn;
 import dev.kinglet.model.Network;
 import dev.kinglet.natives.Device;
@@ -22,7 +23,7 @@ final class Fixture implements AutoCloseable {
         NativeRuntime.start(NativeRuntime.defaultThreads(), seed, Device.CPU);
         data = Datasets.load(IdxSource.fashionMnist(TestData.fashionMnist().toString()), Path.of(""));
         NativeRuntime.seed(seed);
-        net = Network.build(new SmallCnn(null, null, null, null), 1, 28, 28, 10);
+        net = Network.build(new Model(new SmallCnn(null, null, null, null)), 1, 28, 28, 10);
         learner = new Learner(net, new Adam(null, null), Device.CPU, data.train(), data.train().statistics(), batch, seed);
     }
 

@@ -1,8 +1,36 @@
 package dev.kinglet.dsl;
 
-/** Where the labelled images come from. */
-public record Data(DataSource source) {
+import java.util.List;
+
+/**
+ * Where the labelled images come from and how they are split: {@code source}, the validation
+ * protocol ({@code split}), the labelled subset to train on ({@code subset}), the image size
+ * and channel count every image is converted to, and the share held out for testing when the
+ * source has no test split of its own. The test split is never used for training or selection.
+ */
+public record Data(DataSource source, Split split, Subset subset, List<Integer> imageSize, Integer channels, Double testFraction) {
     public Data {
         RecipeException.require(source != null, "data.source", "missing, e.g. {type: idx, dir: test-data/fashion-mnist}");
+        RecipeException.require(!(source instanceof UnlabelledFolder), "data.source",
+                "an unlabelledFolder has no labels: use it under pretrain.data, and a labelled source here");
+        split = split == null ? new Holdout(null, null) : split;
+        subset = subset == null ? new AllImages() : subset;
+        imageSize = imageSize == null ? List.of() : List.copyOf(imageSize);
+        RecipeException.require(imageSize.isEmpty() || (imageSize.size() == 2 && imageSize.get(0) >= 1 && imageSize.get(1) >= 1),
+                "data.imageSize", "must be [height, width] in pixels, e.g. [224, 224], or left out to keep the source's size");
+        RecipeException.require(channels == null || channels == 1 || channels == 3, "data.channels",
+                "must be 1 (grayscale) or 3 (RGB), or left out to take the model's");
+        testFraction = testFraction == null ? 0.2 : testFraction;
+        RecipeException.require(testFraction > 0 && testFraction < 1, "data.testFraction", "must be in (0, 1), e.g. 0.2");
     }
+
+    public Data(DataSource source) {
+        this(source, null, null, null, null, null);
+    }
+
+    public Data withSource(DataSource s) { return new Data(s, split, subset, imageSize, channels, testFraction); }
+    public Data withSplit(Split s) { return new Data(source, s, subset, imageSize, channels, testFraction); }
+    public Data withSubset(Subset s) { return new Data(source, split, s, imageSize, channels, testFraction); }
+    public Data withImageSize(int height, int width) { return new Data(source, split, subset, List.of(height, width), channels, testFraction); }
+    public Data withChannels(int c) { return new Data(source, split, subset, imageSize, c, testFraction); }
 }

@@ -3,7 +3,11 @@ package dev.kinglet.dsl;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
-/** A reader of labelled images. Later sources (image folders, CSV manifests) join this list. */
+/** A reader of images: IDX files, class sub-folders, a CSV manifest, or unlabelled images for pre-training. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({@JsonSubTypes.Type(value = IdxSource.class, name = "idx")})
-public sealed interface DataSource permits IdxSource {}
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = IdxSource.class, name = "idx"),
+        @JsonSubTypes.Type(value = ImageFolder.class, name = "imageFolder"),
+        @JsonSubTypes.Type(value = CsvManifest.class, name = "csv"),
+        @JsonSubTypes.Type(value = UnlabelledFolder.class, name = "unlabelledFolder")})
+public sealed interface DataSource permits IdxSource, ImageFolder, CsvManifest, UnlabelledFolder {}

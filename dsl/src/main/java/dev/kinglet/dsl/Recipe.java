@@ -1,34 +1,61 @@
 package dev.kinglet.dsl;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A whole recipe: what data, which model, how to train, from which seed. Every field but
- * {@code name} and {@code data} has a default that is good practice on small data.
+ * A whole recipe. Only {@code name} and {@code data} are required; every other section has a
+ * default that is good practice on small data (a baseline, a small CNN, Adam with a one-cycle
+ * schedule, cross-entropy, one model, no learning curve).
  *
  * <pre>{@code
- * var base = new Recipe("fashion-quick", "Small CNN on 100 images per class",
- *         new Data(IdxSource.fashionMnist("test-data/fashion-mnist")), null, null, null);
- * var faster = base.withTrain(base.train().withEpochs(5));
+ * Recipe base = Recipe.of("birds", new Data(new ImageFolder("data/birds")));
+ * Recipe cosine = base.withLoss(new CosineLoss(null, null));
  * }</pre>
  */
-public record Recipe(String name, String description, Data data, Architecture model, Train train, Long seed) {
+public record Recipe(String name, String description, Long seed, Data data, Baseline baseline, Model model, Pretrain pretrain,
+                     Augment augment, Loss loss, Train train, Ensemble ensemble, LearningCurve learningCurve,
+                     List<Variant> variants, Output output) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
     public Recipe {
         RecipeException.require(name != null && NAME.matcher(name).matches(), "name",
                 "'" + name + "' is not a recipe name: lower-case letters, digits, '.', '_' and '-', e.g. fashion-quick");
         description = description == null ? "" : description;
-        RecipeException.require(data != null, "data", "missing: say where the images are, e.g. data: {source: {type: idx, dir: test-data/fashion-mnist}}");
-        model = model == null ? new SmallCnn(null, null, null, null) : model;
-        train = train == null ? Train.defaults() : train;
         seed = seed == null ? 42L : seed;
+        RecipeException.require(data != null, "data", "missing: say where the images are, e.g. data: {source: {type: idx, dir: test-data/fashion-mnist}}");
+        baseline = baseline == null ? Baseline.defaults() : baseline;
+        model = model == null ? Model.defaults() : model;
+        augment = augment == null ? Augment.none() : augment;
+        loss = loss == null ? new CrossEntropy(null) : loss;
+        train = train == null ? Train.defaults() : train;
+        ensemble = ensemble == null ? Ensemble.single() : ensemble;
+        variants = variants == null ? List.of() : List.copyOf(variants);
+        output = output == null ? Output.defaults() : output;
+        var names = new HashSet<String>();
+        for (Variant v : variants) RecipeException.require(names.add(v.name()), "variants", "two variants are named '" + v.name() + "'");
+        RecipeException.require(!ensemble.snapshots() || train.schedule() instanceof Schedule.CosineRestarts, "ensemble.snapshots",
+                "snapshot ensembles take one member per restart: set train.schedule to {type: cosineRestarts}");
     }
 
-    public Recipe withName(String n) { return new Recipe(n, description, data, model, train, seed); }
-    public Recipe withDescription(String d) { return new Recipe(name, d, data, model, train, seed); }
-    public Recipe withData(Data d) { return new Recipe(name, description, d, model, train, seed); }
-    public Recipe withModel(Architecture m) { return new Recipe(name, description, data, m, train, seed); }
-    public Recipe withTrain(Train t) { return new Recipe(name, description, data, model, t, seed); }
-    public Recipe withSeed(long s) { return new Recipe(name, description, data, model, train, s); }
+    /** A recipe with every default. */
+    public static Recipe of(String name, Data data) {
+        return new Recipe(name, null, null, data, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public Recipe withName(String v) { return new Recipe(v, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
+    public Recipe withDescription(String v) { return new Recipe(name, v, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
+    public Recipe withSeed(long v) { return new Recipe(name, description, v, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
+    public Recipe withData(Data v) { return new Recipe(name, description, seed, v, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
+    public Recipe withBaseline(Baseline v) { return new Recipe(name, description, seed, data, v, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
+    public Recipe withModel(Model v) { return new Recipe(name, description, seed, data, baseline, v, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
+    public Recipe withPretrain(Pretrain v) { return new Recipe(name, description, seed, data, baseline, model, v, augment, loss, train, ensemble, learningCurve, variants, output); }
+    public Recipe withAugment(Augment v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, v, loss, train, ensemble, learningCurve, variants, output); }
+    public Recipe withLoss(Loss v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, v, train, ensemble, learningCurve, variants, output); }
+    public Recipe withTrain(Train v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, v, ensemble, learningCurve, variants, output); }
+    public Recipe withEnsemble(Ensemble v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, v, learningCurve, variants, output); }
+    public Recipe withLearningCurve(LearningCurve v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, v, variants, output); }
+    public Recipe withVariants(Variant... v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, List.of(v), output); }
+    public Recipe withOutput(Output v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, v); }
 }

@@ -3,7 +3,12 @@ package dev.kinglet.dsl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +18,9 @@ import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
@@ -33,6 +41,80 @@ public final class RecipeIo {
             .build();
 
     private RecipeIo() {}
+
+    /** A JSON tree of any recipe value (record, string, number, list). */
+    public static JsonNode tree(Object value) {
+        return JSON.valueToTree(value);
+    }
+
+    /** The recipe as a JSON tree, defaults filled in. */
+    public static ObjectNode tree(Recipe r) {
+        return JSON.valueToTree(r);
+    }
+
+    /** Parses a {@code --set} value as YAML: {@code 0.01}, {@code cosine}, {@code {type: cosine}}, {@code [10, 50]}. */
+    public static JsonNode parseValue(String text) {
+        try {
+            JsonNode n = YAML.readTree(text);
+            return n == null || n.isMissingNode() ? JSON.getNodeFactory().nullNode() : n;
+        } catch (JacksonException e) {
+            throw new RecipeException("(--set)", "'" + text + "' is not a YAML value: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * The recipe with each path set to its value ({@code train.optimizer.lr},
+     * {@code augment.train[0].degrees}), validated exactly as a recipe file is.
+     */
+    public static Recipe override(Recipe base, Map<String, JsonNode> overrides, String origin) {
+        ObjectNode root = tree(base);
+        for (var e : overrides.entrySet()) set(root, e.getKey(), e.getValue());
+        return fromTree(root, origin);
+    }
+
+    /** The recipe of {@code variant}: the base with the variant's paths set and no variants of its own. */
+    public static Recipe resolve(Recipe base, Variant variant) {
+        Map<String, JsonNode> sets = new LinkedHashMap<>(variant.set());
+        sets.put("variants", JSON.getNodeFactory().arrayNode());
+        return override(base, sets, "variant '" + variant.name() + "'");
+    }
+
+    static Recipe fromTree(ObjectNode root, String origin) {
+        return read(JSON, root.toString(), origin);
+    }
+
+    private static final Pattern SEGMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)((?:\\[\\d+\\])*)");
+
+    private static void set(ObjectNode root, String path, JsonNode value) {
+        String[] parts = path.split("\\.");
+        JsonNode node = root;
+        for (int i = 0; i < parts.length; i++) {
+            Matcher m = SEGMENT.matcher(parts[i]);
+            if (!m.matches()) throw new RecipeException(path, "is not a recipe path: use dotted keys and [index], e.g. train.optimizer.lr or augment.train[0].p");
+            String key = m.group(1);
+            List<Integer> indices = new ArrayList<>();
+            Matcher idx = Pattern.compile("\\[(\\d+)\\]").matcher(m.group(2));
+            while (idx.find()) indices.add(Integer.parseInt(idx.group(1)));
+            boolean last = i == parts.length - 1;
+            if (!(node instanceof ObjectNode obj)) throw new RecipeException(path, "'" + parts[i] + "' is inside a value that is not an object");
+            if (indices.isEmpty()) {
+                if (last) { obj.set(key, value); return; }
+                JsonNode child = obj.get(key);
+                if (child == null || child.isNull()) { child = obj.putObject(key); }
+                node = child;
+                continue;
+            }
+            JsonNode child = obj.get(key);
+            for (int k = 0; k < indices.size(); k++) {
+                if (!(child instanceof ArrayNode arr)) throw new RecipeException(path, "'" + key + "' is not a list");
+                int at = indices.get(k);
+                if (at >= arr.size()) throw new RecipeException(path, "index " + at + " is past the end of '" + key + "' (" + arr.size() + " items)");
+                if (last && k == indices.size() - 1) { arr.set(at, value); return; }
+                child = arr.get(at);
+            }
+            node = child;
+        }
+    }
 
     public static String toJson(Recipe r) {
         return JSON.writeValueAsString(r);
@@ -69,12 +151,24 @@ public final class RecipeIo {
                     + " (known: " + known(e.getKnownPropertyIds()) + ")", e);
         } catch (DatabindException e) {
             if (rootCause(e) instanceof RecipeException re) {
-                throw new RecipeException(re.path(), re.getMessage().substring(re.path().length() + 2) + " (in " + origin + ")", e);
+                String full = fullPath(path(e), re.path());
+                throw new RecipeException(full, re.getMessage().substring(re.path().length() + 2) + " (in " + origin + ")", e);
             }
             throw new RecipeException(path(e), e.getOriginalMessage() + " (in " + origin + ")", e);
         } catch (JacksonException e) {
             throw new RecipeException("(file)", origin + " is not valid: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * Jackson knows where the failing object sits in the file (list indices included), the
+     * record knows which of its fields failed: {@code augment.train[2]} + {@code augment.rotate.degrees}
+     * gives {@code augment.train[2].degrees}.
+     */
+    static String fullPath(String where, String recordPath) {
+        if (where.equals("(recipe)") || !recordPath.contains(".")) return where.equals("(recipe)") ? recordPath : where;
+        String leaf = recordPath.substring(recordPath.lastIndexOf('.') + 1);
+        return where.endsWith("." + leaf) || where.equals(leaf) ? where : where + "." + leaf;
     }
 
     private static Throwable rootCause(Throwable t) {

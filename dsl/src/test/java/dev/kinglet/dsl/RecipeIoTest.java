@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 class RecipeIoTest {
-    private final Recipe recipe = new Recipe("fashion-quick", "demo", new Data(IdxSource.fashionMnist("test-data/fashion-mnist")),
-            new SmallCnn(16, null, null, 0.1), new Train(new Sgd(0.05, null, null, true), 3, 32), 7L);
+    private final Recipe recipe = Recipe.of("fashion-quick", new Data(IdxSource.fashionMnist("test-data/fashion-mnist")))
+            .withDescription("demo").withModel(new Model(new SmallCnn(16, null, null, 0.1)))
+            .withTrain(new Train(new Sgd(0.05, null, null, true), 3, 32)).withSeed(7);
 
     @Test
     void jsonAndYamlRoundTrip() {
@@ -25,7 +26,7 @@ class RecipeIoTest {
                 """, "tiny.yaml");
         assertThat(r.train().epochs()).isEqualTo(10);
         assertThat(r.train().optimizer()).isEqualTo(new Adam(1e-3, 0.0));
-        assertThat(r.model()).isEqualTo(new SmallCnn(32, 64, 128, 0.25));
+        assertThat(r.model().architecture()).isEqualTo(new SmallCnn(32, 64, 128, 0.25));
         assertThat(r.seed()).isEqualTo(42L);
     }
 

@@ -11,7 +11,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.kinglet.cli.Main;
 import dev.kinglet.cli.RecipeCatalog;
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.natives.Device;
@@ -35,46 +34,34 @@ class FashionQuickTest {
                 .withDataBase(repoRoot());
         Runner.Result result = Runner.run(recipe, options);
 
-        assertThat(result.test().accuracy()).isGreaterThanOrEqualTo(0.75);
-        assertThat(result.test().images()).isEqualTo(1000);
+        assertThat(result.jobs()).hasSize(1);
+        var job = result.jobs().get(0);
+        assertThat(job.state()).isEqualTo("done");
+        assertThat(job.testAccuracy()).isGreaterThanOrEqualTo(0.75);
         assertThat(result.runDir().getParent()).isEqualTo(out.resolve("fashion-quick"));
-        for (String f : new String[] {"recipe.json", "provenance.json", "metrics.jsonl", "results.json", "model.pt"}) {
+        for (String f : new String[] {"recipe.json", "provenance.json", "plan.json", "results.json", "run.log"}) {
             assertThat(result.runDir().resolve(f)).isNotEmptyFile();
         }
-        try (var files = Files.list(result.runDir())) {
+        Path jobDir = result.runDir().resolve("jobs").resolve(job.id());
+        for (String f : new String[] {"metrics.jsonl", "results.json", "model.pt"}) assertThat(jobDir.resolve(f)).isNotEmptyFile();
+        try (var files = Files.walk(result.runDir())) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));
         }
         assertThat(RecipeIo.fromJson(Files.readString(result.runDir().resolve("recipe.json")), "recipe.json")).isEqualTo(recipe);
-        assertThat(Files.readAllLines(result.runDir().resolve("metrics.jsonl"))).hasSize(10);
+        var metrics = Files.readAllLines(jobDir.resolve("metrics.jsonl"));
+        assertThat(metrics).hasSize(10);
+        assertThat(metrics.get(9)).contains("validationAccuracy");
         var json = JsonMapper.builder().build();
         Map<?, ?> provenance = json.readValue(result.runDir().resolve("provenance.json").toFile(), Map.class);
         assertThat(provenance.get("libtorch").toString()).startsWith("2.10.0");
         assertThat(provenance.get("seed")).isEqualTo(42);
         assertThat(provenance.get("device")).isEqualTo("cpu");
         assertThat(provenance.get("trainDataSha256").toString()).hasSize(64);
-        Map<?, ?> results = json.readValue(result.runDir().resolve("results.json").toFile(), Map.class);
-        assertThat((Double) results.get("testAccuracy")).isEqualTo(result.test().accuracy());
-        assertThat(bytes.toString()).contains("epoch 10/10").contains("test accuracy").contains("img/s");
-    }
-
-    @Test
-    void cliListsRecipesAndExplainsBadInput(@TempDir Path dir) throws Exception {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        assertThat(Main.execute(new PrintStream(out, true), new PrintStream(err, true), "list")).isZero();
-        assertThat(out.toString()).contains("fashion-quick");
-
-        assertThat(Main.execute(new PrintStream(out, true), new PrintStream(err, true), "run", "fashion-quik")).isEqualTo(2);
-        assertThat(err.toString()).contains("no recipe named 'fashion-quik'").contains("fashion-quick");
-
-        Path yaml = dir.resolve("typo.yaml");
-        Files.writeString(yaml, """
-                name: typo
-                data: {source: {type: idx, dir: test-data/fashion-mnist}}
-                train: {epochz: 3}
-                """);
-        err.reset();
-        assertThat(Main.execute(new PrintStream(out, true), new PrintStream(err, true), "run", yaml.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("train.epochz").contains("did you mean 'epochs'");
+        Map<?, ?> plan = json.readValue(result.runDir().resolve("plan.json").toFile(), Map.class);
+        assertThat(plan.toString()).contains("state=done");
+        Map<?, ?> results = json.readValue(jobDir.resolve("results.json").toFile(), Map.class);
+        assertThat((Double) results.get("testAccuracy")).isEqualTo(job.testAccuracy());
+        assertThat(bytes.toString()).contains("epoch 10/10").contains("test accuracy").contains("img/s").contains("val-acc");
+        assertThat(Files.readString(result.runDir().resolve("run.log"))).contains("epoch 10/10");
     }
 }

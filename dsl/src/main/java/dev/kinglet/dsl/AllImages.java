@@ -1,0 +1,4 @@
+package dev.kinglet.dsl;
+
+/** Every labelled training image. */
+public record AllImages() implements Subset {}

@@ -1,0 +1,24 @@
+package dev.kinglet.dsl;
+
+/**
+ * The network: its architecture, the weights it starts from ({@code null}: random
+ * initialisation) and the head that maps features to the recipe's classes.
+ */
+public record Model(Architecture architecture, Weights weights, Head head) {
+    public Model {
+        architecture = architecture == null ? new SmallCnn(null, null, null, null) : architecture;
+        head = head == null ? new LinearHead(null) : head;
+    }
+
+    public Model(Architecture architecture) {
+        this(architecture, null, null);
+    }
+
+    public static Model defaults() {
+        return new Model(null, null, null);
+    }
+
+    public Model withArchitecture(Architecture a) { return new Model(a, weights, head); }
+    public Model withWeights(Weights w) { return new Model(architecture, w, head); }
+    public Model withHead(Head h) { return new Model(architecture, weights, h); }
+}

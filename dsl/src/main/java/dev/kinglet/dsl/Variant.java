@@ -1,0 +1,41 @@
+package dev.kinglet.dsl;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A named variant of the base recipe: recipe paths set to new values, e.g.
+ * {@code {name: cosine, set: {loss: {type: cosine}}}} or {@code set: {train.optimizer.lr: 0.01}}.
+ * Variants are compared side by side in one run, on the same splits.
+ */
+public record Variant(String name, String description, Map<String, JsonNode> set) {
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._-]*");
+
+    public Variant {
+        RecipeException.require(name != null && NAME.matcher(name).matches(), "variants.name",
+                "'" + name + "' is not a variant name: letters, digits, '.', '_', '-', e.g. cosine-loss");
+        RecipeException.require(!name.equals("base"), "variants.name", "'base' names the recipe itself; choose another name");
+        description = description == null ? "" : description;
+        set = set == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(set));
+        RecipeException.require(!set.isEmpty(), "variants[" + name + "].set", "is empty: say what the variant changes, e.g. {loss: {type: cosine}}");
+        for (String path : set.keySet()) {
+            RecipeException.require(!path.equals("variants") && !path.startsWith("variants.") && !path.equals("name"),
+                    "variants[" + name + "].set", "cannot change '" + path + "'");
+        }
+    }
+
+    /** A variant setting one recipe path to a value (a record, string, number or list). */
+    public static Variant of(String name, String path, Object value) {
+        return new Variant(name, null, Map.of(path, RecipeIo.tree(value)));
+    }
+
+    /** This variant also setting {@code path} to {@code value}. */
+    public Variant and(String path, Object value) {
+        Map<String, JsonNode> m = new LinkedHashMap<>(set);
+        m.put(path, RecipeIo.tree(value));
+        return new Variant(name, description, m);
+    }
+}

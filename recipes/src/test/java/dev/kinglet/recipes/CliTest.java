@@ -1,0 +1,103 @@
+package dev.kinglet.recipes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The CLI verbs as a user runs them: processes of {@code java -jar recipes/target/kinglet-recipes.jar}
+ * (built by the package phase before these integration tests), from the repository root.
+ */
+class CliTest {
+    static Path jar;
+
+    @BeforeAll
+    static void findJar() {
+        jar = FashionQuickTest.repoRoot().resolve("recipes/target/kinglet-recipes.jar");
+        assertThat(jar).as("run with ./mvnw verify: the shaded jar is built in the package phase").exists();
+    }
+
+    record Out(int exit, String stdout, String stderr) {}
+
+    static Out kinglet(String... args) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> cmd = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        Path err = Files.createTempFile("kinglet", ".err");
+        Process p = new ProcessBuilder(cmd).directory(FashionQuickTest.repoRoot().toFile()).redirectError(err.toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        String stderr = Files.readString(err);
+        Files.delete(err);
+        return new Out(p.exitValue(), out, stderr);
+    }
+
+    @Test
+    void listNamesTheRecipes() throws Exception {
+        Out o = kinglet("list");
+        assertThat(o.exit()).isZero();
+        assertThat(o.stdout()).contains("fashion-quick").contains("fashion-compare");
+        assertThat(o.stderr()).as("no warnings on start").isEmpty();
+    }
+
+    @Test
+    void describeJsonIsTheFullRecipeAndYamlShowsThePlan() throws Exception {
+        Out json = kinglet("describe", "fashion-compare", "--json");
+        assertThat(json.exit()).isZero();
+        var tree = JsonMapper.builder().build().readTree(json.stdout());
+        assertThat(tree.get("train").get("schedule").get("type").asString()).isEqualTo("oneCycle");
+        assertThat(tree.get("variants")).hasSize(2);
+        Out yaml = kinglet("describe", "fashion-compare");
+        assertThat(yaml.stdout()).contains("type: smallCnn").contains("# plan: 3 variants x 1 point x 3 folds x 1 seed x 1 member = 9 jobs")
+                .contains("#   sgd.all.f2.s0.m0");
+    }
+
+    @Test
+    void checkPassesEveryStageAndNamesTheFailingOne() throws Exception {
+        Out ok = kinglet("check", "fashion-quick");
+        assertThat(ok.exit()).as(ok.stderr()).isZero();
+        for (String stage : new String[] {"recipe", "read", "augment", "collate", "forward", "loss"}) {
+            assertThat(ok.stdout()).containsPattern("(?m)^" + stage + "\\s+ok");
+        }
+        Out refused = kinglet("check", "fashion-quick", "--set", "augment.train=[{type: horizontalFlip}]");
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.stderr()).contains("augment.train[0]").contains("horizontalFlip");
+        Out missing = kinglet("check", "fashion-quick", "--set", "data.source.dir=no/such/folder");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.stderr()).contains("check failed at stage read").contains("no/such/folder");
+    }
+
+    @Test
+    void runWithSetOverridesAndValidatesThem(@TempDir Path out) throws Exception {
+        Out bad = kinglet("run", "fashion-quick", "--set", "train.optimizer.lrr=0.01");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.stderr()).contains("train.optimizer.lrr").contains("did you mean 'lr'").doesNotContain("Exception");
+        Out invalid = kinglet("run", "fashion-quick", "--set", "train.epochs=0");
+        assertThat(invalid.exit()).isEqualTo(2);
+        assertThat(invalid.stderr()).contains("recipe error at train.epochs").contains("e.g. 10");
+
+        Out run = kinglet("run", "fashion-quick", "--set", "train.epochs=2", "--set", "data.subset={type: perClass, n: 20}",
+                "--out", out.toString(), "--device", "cpu");
+        assertThat(run.exit()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).contains("epoch 2/2").contains("200 training, 200 validation").doesNotContain("epoch 3/");
+        Path runDir;
+        try (var dirs = Files.list(out.resolve("fashion-quick"))) {
+            runDir = dirs.findFirst().orElseThrow();
+        }
+        assertThat(Files.readString(runDir.resolve("recipe.json"))).contains("\"epochs\" : 2");
+
+        Out resumed = kinglet("run", "--resume", runDir.toString());
+        assertThat(resumed.exit()).as(resumed.stderr()).isZero();
+        assertThat(resumed.stdout()).contains("done in an earlier session, kept").doesNotContain("epoch 1/");
+    }
+}

@@ -1,0 +1,114 @@
+package dev.kinglet.run;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bytedeco.pytorch.CrossEntropyLossOptions;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import dev.kinglet.data.Batches;
+import dev.kinglet.data.Datasets;
+import dev.kinglet.data.ImageSet;
+import dev.kinglet.dsl.CrossEntropy;
+import dev.kinglet.dsl.Recipe;
+import dev.kinglet.model.Network;
+import dev.kinglet.natives.BatchBuffer;
+import dev.kinglet.natives.Device;
+import dev.kinglet.natives.NativeRuntime;
+import dev.kinglet.natives.Normalization;
+import dev.kinglet.natives.Scope;
+
+/**
+ * Pushes one sample and one batch through every stage of a recipe — read, augment, collate,
+ * forward, loss — and names the first stage that fails, as fastai's {@code DataBlock.summary}.
+ */
+public final class Check {
+    private Check() {}
+
+    public record Stage(String name, boolean ok, String detail) {}
+
+    public static List<Stage> run(Recipe recipe, Path dataBase, Device device, PrintStream out) {
+        List<Stage> stages = new ArrayList<>();
+        Plan plan;
+        try {
+            plan = Plan.of(recipe);
+            Runner.checkSupported(recipe, plan).throwIfRefused();
+            stages.add(new Stage("recipe", true, plan.summary()));
+        } catch (RuntimeException e) {
+            stages.add(new Stage("recipe", false, e.getMessage()));
+            return report(stages, out);
+        }
+        NativeRuntime.Info info = NativeRuntime.start(NativeRuntime.defaultThreads(), recipe.seed(), device);
+        Datasets.Split split;
+        try {
+            split = Datasets.load(recipe.data().source(), dataBase);
+            var px = split.train().pixels();
+            stages.add(new Stage("read", true, split.train().size() + " training and " + split.test().size() + " test images of "
+                    + px.channels() + "x" + px.height() + "x" + px.width() + ", " + split.train().numClasses() + " classes; first label "
+                    + split.train().classes().get(split.train().label(0))));
+        } catch (Exception e) {
+            stages.add(new Stage("read", false, e.getMessage()));
+            return report(stages, out);
+        }
+        try (split) {
+            ImageSet train = split.train();
+            stages.add(new Stage("augment", true, recipe.augment().train().isEmpty() ? "no training ops" : recipe.augment().train().size() + " ops"));
+            int batch = Math.min(recipe.train().batchSize(), train.size());
+            var px = train.pixels();
+            Normalization norm = train.statistics();
+            try (var buffer = new BatchBuffer(batch, px.channels(), px.height(), px.width(), 1)) {
+                BatchBuffer.Batch b;
+                try {
+                    b = Batches.inOrder(train, buffer, norm).iterator().next();
+                    stages.add(new Stage("collate", true, "batch of " + b.size() + " images, normalised with mean "
+                            + java.util.Arrays.toString(norm.mean()) + ", std " + java.util.Arrays.toString(norm.std())));
+                } catch (RuntimeException e) {
+                    stages.add(new Stage("collate", false, e.getMessage()));
+                    return report(stages, out);
+                }
+                Network net;
+                try {
+                    net = Network.build(recipe.model(), px.channels(), px.height(), px.width(), train.numClasses());
+                    if (info.device().isCuda()) net.to(info.device().torch(), false);
+                } catch (RuntimeException e) {
+                    stages.add(new Stage("forward", false, "building the model: " + e.getMessage()));
+                    return report(stages, out);
+                }
+                try (net; var scope = Scope.step(); var lossOptions = new CrossEntropyLossOptions()) {
+                    Tensor logits;
+                    try {
+                        Tensor x = b.images(), y = b.labels();
+                        if (info.device().isCuda()) x = x.to(info.device().torch(), x.scalar_type());
+                        logits = net.forward(x);
+                        stages.add(new Stage("forward", true, "logits " + java.util.Arrays.toString(logits.sizes().vec().get())
+                                + ", " + net.parameterCount() + " parameters"));
+                    } catch (RuntimeException e) {
+                        stages.add(new Stage("forward", false, e.getMessage()));
+                        return report(stages, out);
+                    }
+                    try {
+                        if (recipe.loss() instanceof CrossEntropy ce) lossOptions.label_smoothing().put(ce.labelSmoothing());
+                        Tensor y = info.device().isCuda() ? b.labels().to(info.device().torch(), b.labels().scalar_type()) : b.labels();
+                        Tensor loss = torch.cross_entropy(logits, y, lossOptions);
+                        loss.backward();
+                        float v = loss.item_float();
+                        if (!Float.isFinite(v)) throw new IllegalStateException("loss is " + v);
+                        stages.add(new Stage("loss", true, String.format(java.util.Locale.ROOT, "%.4f (about ln %d = %.4f for an untrained model), gradients computed",
+                                v, train.numClasses(), Math.log(train.numClasses()))));
+                    } catch (RuntimeException e) {
+                        stages.add(new Stage("loss", false, e.getMessage()));
+                    }
+                }
+            }
+        }
+        return report(stages, out);
+    }
+
+    private static List<Stage> report(List<Stage> stages, PrintStream out) {
+        for (Stage s : stages) out.printf("%-8s %s  %s%n", s.name(), s.ok() ? "ok    " : "FAILED", s.detail());
+        return stages;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.kinglet.run;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.kinglet.dsl.Fraction;
+import dev.kinglet.dsl.LearningCurve;
+import dev.kinglet.dsl.PerClass;
+import dev.kinglet.dsl.Recipe;
+import dev.kinglet.dsl.RecipeIo;
+import dev.kinglet.dsl.Subset;
+import dev.kinglet.dsl.Variant;
+
+/**
+ * The jobs a recipe expands to: variants (the base recipe first) x learning-curve points x
+ * validation folds x curve seeds x ensemble members. Ids are stable
+ * ({@code base.all.f0.s0.m0}), and the split and subset of a job depend only on its fold and
+ * seed, never on its variant, so variants are compared on the same data (paired).
+ */
+public record Plan(List<Job> jobs, Map<String, Recipe> variants) {
+
+    /** One training job. Seeds: {@code splitSeed} draws the fold, {@code subsetSeed} the labelled subset, {@code initSeed} the weights and batch order. */
+    public record Job(String id, String variant, String point, Subset subset, int fold, int seedIndex, int member,
+                      long splitSeed, long subsetSeed, long initSeed) {}
+
+    public static Plan of(Recipe base) {
+        Map<String, Recipe> variants = new LinkedHashMap<>();
+        variants.put("base", base.withVariants());
+        for (Variant v : base.variants()) variants.put(v.name(), RecipeIo.resolve(base, v));
+        List<Job> jobs = new ArrayList<>();
+        for (var e : variants.entrySet()) {
+            Recipe r = e.getValue();
+            LearningCurve curve = r.learningCurve();
+            List<Subset> points = curve == null ? List.of(r.data().subset())
+                    : !curve.perClass().isEmpty() ? curve.perClass().stream().<Subset>map(PerClass::new).toList()
+                    : curve.fractions().stream().<Subset>map(Fraction::new).toList();
+            int seeds = curve == null ? 1 : curve.seeds();
+            for (Subset point : points) {
+                for (int fold = 0; fold < r.data().split().folds(); fold++) {
+                    for (int s = 0; s < seeds; s++) {
+                        for (int m = 0; m < r.ensemble().members(); m++) {
+                            String id = e.getKey() + "." + pointName(point) + ".f" + fold + ".s" + s + ".m" + m;
+                            long seed = r.seed();
+                            jobs.add(new Job(id, e.getKey(), pointName(point), point, fold, s, m,
+                                    seed + 1_000_003L * fold, seed * 31 + 7919L * s, seed + 104_729L * m + 7_919L * s + 13L * fold));
+                        }
+                    }
+                }
+            }
+        }
+        return new Plan(List.copyOf(jobs), java.util.Collections.unmodifiableMap(variants));
+    }
+
+    static String pointName(Subset s) {
+        return switch (s) {
+            case dev.kinglet.dsl.AllImages a -> "all";
+            case PerClass p -> "perClass" + p.n();
+            case Fraction f -> "fraction" + f.fraction();
+        };
+    }
+
+    /** "2 variants x 3 points x 5 folds x 1 seed x 1 member = 30 jobs" for {@code describe}. */
+    public String summary() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        counts.put("variants", variants.size());
+        counts.put("points", (int) jobs.stream().map(Job::point).distinct().count());
+        counts.put("folds", jobs.stream().mapToInt(Job::fold).max().orElse(0) + 1);
+        counts.put("seeds", jobs.stream().mapToInt(Job::seedIndex).max().orElse(0) + 1);
+        counts.put("members", jobs.stream().mapToInt(Job::member).max().orElse(0) + 1);
+        StringBuilder b = new StringBuilder();
+        long product = 1;
+        for (var e : counts.entrySet()) {
+            product *= e.getValue();
+            String k = e.getKey();
+            b.append(b.isEmpty() ? "" : " x ").append(e.getValue()).append(' ').append(e.getValue() == 1 ? k.substring(0, k.length() - 1) : k);
+        }
+        String total = jobs.size() + (jobs.size() == 1 ? " job" : " jobs");
+        return product == jobs.size() ? b + " = " + total : total + " (variants differ in points, folds or members)";
+    }
+}

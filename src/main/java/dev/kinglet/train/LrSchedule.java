@@ -1,0 +1,63 @@
+package dev.kinglet.train;
+
+import dev.kinglet.dsl.OneCycle;
+import dev.kinglet.dsl.Schedule;
+
+/** Learning rate as a multiple of the peak rate, for each step; then a callback that sets it. */
+public final class LrSchedule implements Callback {
+    private final Schedule schedule;
+    private final double peak;
+    private final Learner learner;
+
+    public LrSchedule(Schedule schedule, double peak, Learner learner) {
+        this.schedule = schedule;
+        this.peak = peak;
+        this.learner = learner;
+    }
+
+    @Override
+    public int order() {
+        return -10;
+    }
+
+    @Override
+    public void on(Event event, TrainState s) {
+        if (event != Event.BEFORE_STEP) return;
+        learner.setLearningRate(peak * factor(schedule, s.step(), (long) s.epochs() * s.stepsPerEpoch(), s.stepsPerEpoch()));
+    }
+
+    /** fastai's cosine interpolation from {@code start} to {@code end} at {@code pos} in [0, 1]. */
+    static double cos(double start, double end, double pos) {
+        return start + (1 + Math.cos(Math.PI * (1 - pos))) * (end - start) / 2;
+    }
+
+    /**
+     * The multiplier of the peak rate at {@code step} (0-based, the step about to run) of
+     * {@code total} steps with {@code perEpoch} steps per epoch.
+     */
+    public static double factor(Schedule schedule, long step, long total, int perEpoch) {
+        double pos = total <= 1 ? 0 : (double) step / total;
+        double epoch = (double) step / perEpoch;
+        return switch (schedule) {
+            case Schedule.Constant c -> 1.0;
+            case OneCycle o -> pos < o.pctStart()
+                    ? cos(1 / o.divFactor(), 1, pos / o.pctStart())
+                    : cos(1, 1 / (o.divFactor() * o.finalDivFactor()), (pos - o.pctStart()) / (1 - o.pctStart()));
+            case Schedule.Cosine c -> {
+                double warm = c.warmupEpochs() * perEpoch;
+                if (step < warm) yield (step + 1) / warm;
+                double rest = Math.max(1, total - warm);
+                yield cos(1, c.minLrFactor(), Math.min(1, (step - warm) / rest));
+            }
+            case Schedule.CosineRestarts r -> {
+                double length = r.cycleEpochs(), start = 0;
+                while (epoch >= start + length) {
+                    start += length;
+                    length *= r.multiplier();
+                }
+                yield cos(1, r.minLrFactor(), (epoch - start) / length);
+            }
+            case Schedule.Step st -> Math.pow(st.gamma(), Math.floor(epoch / st.everyEpochs()));
+        };
+    }
+}
