@@ -29,7 +29,7 @@ import tools.jackson.databind.JsonNode;
  */
 @Command(name = "kinglet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning for small labelled data sets.",
-        subcommands = {Main.ListRecipes.class, Main.Describe.class, Main.CheckRecipe.class, Main.Run.class})
+        subcommands = {Main.ListRecipes.class, Main.Describe.class, Main.CheckRecipe.class, Main.Run.class, Main.Schema.class})
 public final class Main {
     static final int OK = 0, FAILED = 1, INVALID = 2;
 
@@ -96,6 +96,18 @@ public final class Main {
         public Integer call() {
             var out = spec.commandLine().getOut();
             for (Recipe r : RecipeCatalog.all()) out.printf("%-24s %s%n", r.name(), r.description());
+            return OK;
+        }
+    }
+
+    @Command(name = "schema", description = "Prints the JSON Schema of the recipe format (for editors).")
+    static final class Schema implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getOut().print(dev.kinglet.dsl.RecipeSchema.json());
+            spec.commandLine().getOut().flush();
             return OK;
         }
     }

@@ -30,8 +30,12 @@ class CliTest {
     record Out(int exit, String stdout, String stderr) {}
 
     static Out kinglet(String... args) throws Exception {
+        return java(jar, args);
+    }
+
+    static Out java(Path jarFile, String... args) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> cmd = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(List.of(java, "-jar", jarFile.toString()));
         cmd.addAll(List.of(args));
         Path err = Files.createTempFile("kinglet", ".err");
         Process p = new ProcessBuilder(cmd).directory(FashionQuickTest.repoRoot().toFile()).redirectError(err.toFile()).start();
@@ -48,6 +52,18 @@ class CliTest {
         assertThat(o.exit()).isZero();
         assertThat(o.stdout()).contains("fashion-quick").contains("fashion-compare");
         assertThat(o.stderr()).as("no warnings on start").isEmpty();
+    }
+
+    @Test
+    void aUsersOwnRecipeJarListsAndRunsItsRecipe(@TempDir Path out) throws Exception {
+        Path userJar = FashionQuickTest.repoRoot().resolve("examples/user-project/target/my-recipes.jar");
+        assertThat(userJar).as("built by the reactor from examples/user-project").exists();
+        Out list = java(userJar, "list");
+        assertThat(list.exit()).isZero();
+        assertThat(list.stdout()).contains("tiny-fashion").doesNotContain("fashion-quick");
+        Out run = java(userJar, "run", "tiny-fashion", "--out", out.toString(), "--device", "cpu");
+        assertThat(run.exit()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).contains("100 training, 200 validation").contains("epoch 3/3").contains("test accuracy");
     }
 
     @Test
