@@ -81,7 +81,8 @@ public final class Datasets {
         return new ImageSet(px, y, names, digest(images.data(), labels.data()));
     }
 
-    static String digest(byte[]... parts) {
+    /** Hex SHA-256 of the concatenated parts. */
+    public static String digest(byte[]... parts) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (byte[] p : parts) md.update(p);

@@ -129,7 +129,7 @@ public final class Runner {
             String recipeJson = RecipeIo.toJson(recipe);
             AtomicFiles.writeString(dir.resolve("recipe.json"), recipeJson);
             Datasets.Split base = data.get(recipe.data().source());
-            Provenance provenance = Provenance.of(info, recipe.seed(), base.train().sha256(), base.test().sha256(), sha256(recipeJson));
+            Provenance provenance = Provenance.of(info, recipe.seed(), base.train().sha256(), base.test().sha256(), Datasets.digest(recipeJson.getBytes(StandardCharsets.UTF_8)));
             AtomicFiles.writeString(dir.resolve("provenance.json"), Json.PRETTY.writeValueAsString(provenance));
             out.printf(Locale.ROOT, "%s: %s on %s (%d threads)%n  run directory %s%n", recipe.name(), plan.summary(), info.device(), info.threads(), dir);
             findings.notices().forEach(n -> out.println("  notice: " + n));
@@ -280,15 +280,6 @@ public final class Runner {
             }
         }
         throw new IOException("could not create a run directory in " + recipeDir + " (100 names taken)");
-    }
-
-    private static String sha256(String s) {
-        try {
-            var md = java.security.MessageDigest.getInstance("SHA-256");
-            return java.util.HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Data sets loaded once per run, shared by the jobs (and variants) that read the same source. */
