@@ -9,7 +9,8 @@ import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-import dev.kinglet.data.Batches;
+import dev.kinglet.augment.Augmenter;
+import dev.kinglet.data.Loader;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.dsl.IdxSource;
@@ -49,8 +50,8 @@ public final class Bench {
             Normalization norm = set.statistics();
             var net = new SmallCnnNet(new SmallCnn(null, null, null, null), 1, 28, 28, 10);
             int b = batch > 0 ? batch : mode.equals("train") ? 64 : 256;
-            try (var buffer = new BatchBuffer(b, 1, 28, 28, 2)) {
-                Work work = mode.equals("train") ? trainer(net, set, buffer, norm) : evaluator(net, set, buffer, norm);
+            try (var loader = new Loader(set, Augmenter.NONE, norm, b, 28, 28, Loader.defaultWorkers(), 2)) {
+                Work work = mode.equals("train") ? trainer(net, set, loader) : evaluator(net, set, loader);
                 work.run();
                 for (int r = 0; r < rounds; r++) {
                     long images = 0, start = System.nanoTime();
@@ -65,14 +66,24 @@ public final class Bench {
         long run();
     }
 
-    private static Work trainer(SmallCnnNet net, ImageSet set, BatchBuffer buffer, Normalization norm) {
+    private static int[] order(int n, SplittableRandom rng) {
+        int[] o = new int[n];
+        for (int i = 0; i < n; i++) o[i] = i;
+        for (int i = n - 1; rng != null && i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = o[i]; o[i] = o[j]; o[j] = t;
+        }
+        return o;
+    }
+
+    private static Work trainer(SmallCnnNet net, ImageSet set, Loader loader) {
         var opt = new org.bytedeco.pytorch.Adam(net.parameters(), new AdamOptions(1e-3));
         var rng = new SplittableRandom(42);
         net.train(true);
         return () -> {
             long done = 0;
-            for (BatchBuffer.Batch bt : Batches.shuffled(set, buffer, norm, rng)) {
-                if (bt.size() < buffer.capacity()) continue; // whole batches only, as the Python side
+            for (BatchBuffer.Batch bt : loader.epoch(order(set.size(), rng), rng.nextLong(), true)) {
+                if (bt.size() < loader.batchSize()) continue; // whole batches only, as the Python side
                 try (var s = Scope.step()) {
                     opt.zero_grad();
                     Tensor loss = torch.cross_entropy(net.forward(bt.images()), bt.labels());
@@ -86,11 +97,11 @@ public final class Bench {
         };
     }
 
-    private static Work evaluator(SmallCnnNet net, ImageSet set, BatchBuffer buffer, Normalization norm) {
+    private static Work evaluator(SmallCnnNet net, ImageSet set, Loader loader) {
         net.train(false);
         return () -> {
             long correct = 0;
-            for (BatchBuffer.Batch bt : Batches.inOrder(set, buffer, norm)) {
+            for (BatchBuffer.Batch bt : loader.epoch(order(set.size(), null), 0, false)) {
                 try (var s = Scope.evalBatch()) {
                     correct += net.forward(bt.images()).argmax(new LongOptional(1), false).eq(bt.labels()).sum().item_long();
                 }

@@ -9,7 +9,9 @@ import org.bytedeco.pytorch.CrossEntropyLossOptions;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-import dev.kinglet.data.Batches;
+import dev.kinglet.augment.Pipelines;
+import dev.kinglet.data.Loader;
+import dev.kinglet.natives.Image;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.dsl.CrossEntropy;
@@ -55,14 +57,35 @@ public final class Check {
         }
         try (split) {
             ImageSet train = split.train();
-            stages.add(new Stage("augment", true, recipe.augment().train().isEmpty() ? "no training ops" : recipe.augment().train().size() + " ops"));
-            int batch = Math.min(recipe.train().batchSize(), train.size());
             var px = train.pixels();
-            Normalization norm = train.statistics();
-            try (var buffer = new BatchBuffer(batch, px.channels(), px.height(), px.width(), 1)) {
+            Pipelines pipes;
+            int[] size;
+            try {
+                pipes = Pipelines.of(recipe.augment(), train.classes());
+                size = pipes.train().outputSize(px.height(), px.width());
+                try (var scope = Scope.image()) {
+                    var sample = pipes.train().apply(Image.of(px, train.row(0)), train.label(0), new java.util.SplittableRandom(recipe.seed()));
+                    var evalSample = pipes.eval().apply(Image.of(px, train.row(0)), train.label(0), new java.util.SplittableRandom(recipe.seed()));
+                    if (sample.image().height() != size[0] || sample.image().width() != size[1]
+                            || evalSample.image().height() != size[0] || evalSample.image().width() != size[1]) {
+                        throw new IllegalStateException("train gives " + sample.image().height() + "x" + sample.image().width() + ", eval "
+                                + evalSample.image().height() + "x" + evalSample.image().width() + ": both pipelines must end at one size");
+                    }
+                }
+                stages.add(new Stage("augment", true, recipe.augment().train().size() + " training and " + recipe.augment().eval().size()
+                        + " eval ops; one sample " + px.height() + "x" + px.width() + " -> " + size[0] + "x" + size[1]));
+            } catch (RuntimeException e) {
+                stages.add(new Stage("augment", false, e.getMessage()));
+                return report(stages, out);
+            }
+            int batch = Math.min(recipe.train().batchSize(), train.size());
+            Normalization norm = pipes.normalization().orElseGet(train::statistics);
+            try (var loader = new Loader(train, pipes.train(), norm, batch, size[0], size[1], Loader.defaultWorkers(), 0)) {
                 BatchBuffer.Batch b;
                 try {
-                    b = Batches.inOrder(train, buffer, norm).iterator().next();
+                    int[] order = new int[batch];
+                    for (int i = 0; i < batch; i++) order[i] = i;
+                    b = loader.epoch(order, recipe.seed(), false).iterator().next();
                     stages.add(new Stage("collate", true, "batch of " + b.size() + " images, normalised with mean "
                             + java.util.Arrays.toString(norm.mean()) + ", std " + java.util.Arrays.toString(norm.std())));
                 } catch (RuntimeException e) {
@@ -71,7 +94,7 @@ public final class Check {
                 }
                 Network net;
                 try {
-                    net = Network.build(recipe.model(), px.channels(), px.height(), px.width(), train.numClasses());
+                    net = Network.build(recipe.model(), px.channels(), size[0], size[1], train.numClasses());
                     if (info.device().isCuda()) net.to(info.device().torch(), false);
                 } catch (RuntimeException e) {
                     stages.add(new Stage("forward", false, "building the model: " + e.getMessage()));

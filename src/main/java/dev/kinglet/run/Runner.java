@@ -20,6 +20,7 @@ import java.util.Map;
 
 import org.bytedeco.pytorch.OutputArchive;
 
+import dev.kinglet.augment.Pipelines;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.data.Splits;
@@ -183,11 +184,14 @@ public final class Runner {
              ImageSet validation = split.train().select(fold.validation());
              ImageSet train = trainPart.select(Splits.subset(job.subset(), trainPart.labels(), classes, job.subsetSeed()))) {
             out.printf(Locale.ROOT, "job %s: %d training, %d validation, %d test images%n", job.id(), train.size(), validation.size(), split.test().size());
-            Normalization norm = train.statistics();
+            Pipelines pipes = Pipelines.of(r.augment(), split.train().classes());
+            Normalization norm = pipes.normalization().orElseGet(train::statistics);
             NativeRuntime.seed(job.initSeed());
             var px = train.pixels();
-            Network net = Network.build(r.model(), px.channels(), px.height(), px.width(), classes);
-            try (net; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(), job.initSeed())) {
+            int[] size = pipes.train().outputSize(px.height(), px.width());
+            Network net = Network.build(r.model(), px.channels(), size[0], size[1], classes);
+            try (net; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(),
+                    job.initSeed(), pipes.train(), pipes.eval())) {
                 if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
                 if (validation.size() > 0) learner.validateOn(validation);
                 learner.add(new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner))

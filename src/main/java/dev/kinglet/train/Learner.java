@@ -12,7 +12,8 @@ import org.bytedeco.pytorch.SGDOptions;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-import dev.kinglet.data.Batches;
+import dev.kinglet.augment.Augmenter;
+import dev.kinglet.data.Loader;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.dsl.Adam;
 import dev.kinglet.dsl.Optimizer;
@@ -35,21 +36,41 @@ public final class Learner implements AutoCloseable {
     private final Device device;
     private final ImageSet train;
     private final Normalization norm;
-    private final BatchBuffer buffer;
+    private final Loader loader;
+    private final Augmenter evalAugmenter;
+    private final int[] slotSize;
     private final SplittableRandom shuffle;
     private final List<Callback> callbacks = new ArrayList<>();
     private final TrainState state = new TrainState();
     private final CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
     private ImageSet validation;
 
+    /** A learner without augmentation. */
     public Learner(Network model, Optimizer opt, Device device, ImageSet train, Normalization norm, int batchSize, long seed) {
+        this(model, opt, device, train, norm, batchSize, seed, Augmenter.NONE, Augmenter.NONE);
+    }
+
+    /**
+     * @param trainAugmenter the training pipeline, applied per sample with its own seeded generator
+     * @param evalAugmenter  the deterministic evaluation pipeline; both must end at the same image size
+     */
+    public Learner(Network model, Optimizer opt, Device device, ImageSet train, Normalization norm, int batchSize, long seed,
+                   Augmenter trainAugmenter, Augmenter evalAugmenter) {
         this.model = model;
         this.device = device;
         this.train = train;
         this.norm = norm;
+        int[] trainSize = trainAugmenter.outputSize(train.pixels().height(), train.pixels().width());
+        int[] evalSize = evalAugmenter.outputSize(train.pixels().height(), train.pixels().width());
+        if (trainSize[0] != evalSize[0] || trainSize[1] != evalSize[1]) {
+            throw new dev.kinglet.dsl.RecipeException("augment.eval", "ends at " + evalSize[0] + "x" + evalSize[1] + " but augment.train at "
+                    + trainSize[0] + "x" + trainSize[1] + ": the model sees one size; add a resize or centerCrop to the eval pipeline");
+        }
+        this.slotSize = trainSize;
+        this.evalAugmenter = evalAugmenter;
         if (device.isCuda()) model.to(device.torch(), false);
         this.optimizer = optimizer(model, opt);
-        this.buffer = new BatchBuffer(batchSize, train.pixels().channels(), train.pixels().height(), train.pixels().width(), 2);
+        this.loader = new Loader(train, trainAugmenter, norm, batchSize, trainSize[0], trainSize[1], Loader.defaultWorkers(), 2);
         this.shuffle = new SplittableRandom(seed);
     }
 
@@ -107,10 +128,10 @@ public final class Learner implements AutoCloseable {
     public void fit(int epochs) {
         state.epochs = state.epoch + epochs;
         state.fitStartNanos = System.nanoTime();
-        state.stepsPerEpoch = Batches.shuffled(train, buffer, norm, new SplittableRandom(0)).count();
+        state.stepsPerEpoch = loader.batches(train.size(), true);
         emit(Event.BEFORE_FIT);
         while (state.epoch < state.epochs) {
-            Batches batches = Batches.shuffled(train, buffer, norm, shuffle);
+            Iterable<BatchBuffer.Batch> batches = loader.epoch(shuffled(train.size()), shuffle.nextLong(), true);
             state.epoch++;
             state.stepInEpoch = 0;
             state.imagesInEpoch = state.correctInEpoch = 0;
@@ -129,6 +150,16 @@ public final class Learner implements AutoCloseable {
             emit(Event.AFTER_EPOCH);
         }
         emit(Event.AFTER_FIT);
+    }
+
+    private int[] shuffled(int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = shuffle.nextInt(i + 1);
+            int t = order[i]; order[i] = order[j]; order[j] = t;
+        }
+        return order;
     }
 
     private void step(BatchBuffer.Batch b) {
@@ -165,8 +196,10 @@ public final class Learner implements AutoCloseable {
         long[][] confusion = new long[k][k];
         double lossSum = 0;
         long correct = 0;
-        try (var evalBuffer = new BatchBuffer(batchSize, set.pixels().channels(), set.pixels().height(), set.pixels().width(), 1)) {
-            for (BatchBuffer.Batch b : Batches.inOrder(set, evalBuffer, norm)) {
+        int[] inOrder = new int[set.size()];
+        for (int i = 0; i < inOrder.length; i++) inOrder[i] = i;
+        try (var evalLoader = new Loader(set, evalAugmenter, norm, batchSize, slotSize[0], slotSize[1], Loader.defaultWorkers(), 1)) {
+            for (BatchBuffer.Batch b : evalLoader.epoch(inOrder, 0, false)) {
                 try (var scope = Scope.evalBatch()) {
                     Tensor y = onDevice(b.labels());
                     Tensor logits = model.forward(onDevice(b.images()));
@@ -190,7 +223,7 @@ public final class Learner implements AutoCloseable {
 
     @Override
     public void close() {
-        buffer.close();
+        loader.close();
         optimizer.close();
         lossOptions.close();
     }

@@ -81,6 +81,17 @@ public final class BatchBuffer implements AutoCloseable {
             labelMemory.setAtIndex(ValueLayout.JAVA_LONG, checkSlot(slot), label);
         }
 
+        /** Writes {@code image}, normalised, into slot {@code slot}, with its label; the image must have the slot's shape. */
+        public void put(int slot, Image image, Normalization norm, long label) {
+            if (image.height() != height || image.width() != width || image.channels() != channels) {
+                throw new IllegalArgumentException("image is " + image.channels() + "x" + image.height() + "x" + image.width()
+                        + ", batch slots are " + channels + "x" + height + "x" + width);
+            }
+            Mat m = image.mat.isContinuous() ? image.mat : image.mat.clone();
+            writeSlot(slot, m, norm);
+            labelMemory.setAtIndex(ValueLayout.JAVA_LONG, checkSlot(slot), label);
+        }
+
         void writeSlot(int slot, Mat src, Normalization norm) {
             checkSlot(slot);
             Normalization n = norm.broadcast(channels);

@@ -1,0 +1,43 @@
+package dev.kinglet.augment;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.kinglet.dsl.Augment;
+import dev.kinglet.dsl.AugmentOp;
+import dev.kinglet.dsl.RecipeException;
+import dev.kinglet.natives.Normalization;
+
+/**
+ * The recipe's train and eval pipelines, kept apart so evaluation never sees training
+ * augmentation, and the normalisation they share: the recipe's {@code normalize} op if it has
+ * one (the same in both pipelines), else the training images' own statistics.
+ */
+public record Pipelines(Augmenter train, Augmenter eval, Optional<Normalization> normalization) {
+
+    public static Pipelines of(Augment augment, List<String> classes) {
+        Optional<Normalization> trainNorm = normalize(augment.train(), "augment.train");
+        Optional<Normalization> evalNorm = normalize(augment.eval(), "augment.eval");
+        if (!trainNorm.equals(evalNorm)) {
+            throw new RecipeException("augment.eval", "normalize must be the same in augment.train and augment.eval (or in neither): "
+                    + "train has " + trainNorm.map(Object::toString).orElse("none") + ", eval has " + evalNorm.map(Object::toString).orElse("none"));
+        }
+        return new Pipelines(new Augmenter(augment.train(), classes, "augment.train"), new Augmenter(augment.eval(), classes, "augment.eval"), trainNorm);
+    }
+
+    private static Optional<Normalization> normalize(List<AugmentOp> ops, String path) {
+        Optional<Normalization> found = Optional.empty();
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i) instanceof AugmentOp.Normalize n) {
+                if (i != ops.size() - 1) throw new RecipeException(path + "[" + i + "]", "normalize must be the last op of the pipeline");
+                float[] mean = new float[n.mean().size()], std = new float[n.std().size()];
+                for (int k = 0; k < mean.length; k++) {
+                    mean[k] = n.mean().get(k).floatValue();
+                    std[k] = n.std().get(k).floatValue();
+                }
+                found = Optional.of(new Normalization(mean, std));
+            }
+        }
+        return found;
+    }
+}

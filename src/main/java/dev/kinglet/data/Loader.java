@@ -1,0 +1,155 @@
+package dev.kinglet.data;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.kinglet.augment.Augmenter;
+import dev.kinglet.natives.BatchBuffer;
+import dev.kinglet.natives.Image;
+import dev.kinglet.natives.Normalization;
+import dev.kinglet.natives.Scope;
+
+/**
+ * Fills batches on a pool of worker threads while the trainer works on earlier ones: each
+ * sample is read, augmented with its own generator (seeded by the epoch seed and the image,
+ * so 1 or N workers give bit-identical batches) and written, normalised, straight into its slot
+ * of a reused batch tensor. Each worker frees its native temporaries per image. Closing the
+ * loader stops its threads.
+ */
+public final class Loader implements AutoCloseable {
+    private final ImageSet set;
+    private final Normalization norm;
+    private final Augmenter augmenter;
+    private final BatchBuffer ring;
+    private final ExecutorService pool;
+    private final int prefetch;
+    private final int channels;
+
+    /**
+     * @param batchSize  images per batch
+     * @param height     slot height (the pipeline's output size)
+     * @param width      slot width
+     * @param workers    loader threads ({@code kinglet.loader.workers}, default all cores)
+     * @param prefetch   batches filled ahead of the one in use
+     */
+    public Loader(ImageSet set, Augmenter augmenter, Normalization norm, int batchSize, int height, int width, int workers, int prefetch) {
+        this.set = set;
+        this.norm = norm;
+        this.augmenter = augmenter;
+        this.prefetch = prefetch;
+        this.channels = set.pixels().channels();
+        // one batch in use, `prefetch` being filled, one spare so a slow consumer never sees a batch being overwritten
+        this.ring = new BatchBuffer(batchSize, channels, height, width, prefetch + 2);
+        this.pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "kinglet-loader");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static int defaultWorkers() {
+        return Integer.getInteger("kinglet.loader.workers", Runtime.getRuntime().availableProcessors());
+    }
+
+    public int batchSize() {
+        return ring.capacity();
+    }
+
+    /** Number of batches an epoch over {@code count} images gives. */
+    public int batches(int count, boolean dropSingleton) {
+        int full = count / ring.capacity(), rest = count % ring.capacity();
+        return full + (rest > 1 || (rest == 1 && !dropSingleton) ? 1 : 0);
+    }
+
+    /**
+     * One pass over {@code order} (positions in the set). The last batch is dropped when it would
+     * hold a single image and {@code dropSingleton} is set (BatchNorm cannot train on one).
+     */
+    public Iterable<BatchBuffer.Batch> epoch(int[] order, long epochSeed, boolean dropSingleton) {
+        int count = batches(order.length, dropSingleton);
+        return () -> new Iterator<>() {
+            final ArrayDeque<Pending> pending = new ArrayDeque<>();
+            int submitted, returned;
+
+            @Override
+            public boolean hasNext() {
+                return returned < count;
+            }
+
+            @Override
+            public BatchBuffer.Batch next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                while (submitted < count && pending.size() <= prefetch) pending.add(submit(order, submitted++, epochSeed));
+                Pending p = pending.poll();
+                for (Future<?> f : p.slots) {
+                    try {
+                        f.get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while loading a batch", e);
+                    } catch (ExecutionException e) {
+                        pending.forEach(q -> q.slots.forEach(s -> s.cancel(true)));
+                        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                    }
+                }
+                returned++;
+                return p.batch;
+            }
+        };
+    }
+
+    private record Pending(BatchBuffer.Batch batch, List<Future<?>> slots) {}
+
+    private Pending submit(int[] order, int batchIndex, long epochSeed) {
+        BatchBuffer.Batch b = ring.next();
+        int start = batchIndex * ring.capacity(), end = Math.min(order.length, start + ring.capacity());
+        List<Future<?>> slots = new ArrayList<>(end - start);
+        for (int i = start; i < end; i++) {
+            int slot = i - start, position = order[i];
+            slots.add(pool.submit(() -> fill(b, slot, position, epochSeed)));
+        }
+        return new Pending(b, slots);
+    }
+
+    private void fill(BatchBuffer.Batch b, int slot, int position, long epochSeed) {
+        int row = set.row(position);
+        try (var scope = Scope.image()) {
+            Image img = Image.of(set.pixels(), row);
+            int label = set.label(position);
+            if (!augmenter.isEmpty()) {
+                var sample = augmenter.apply(img, label, new SplittableRandom(mix(epochSeed, row)));
+                img = sample.image();
+                label = sample.label();
+            }
+            b.put(slot, img, norm, label);
+        }
+    }
+
+    /** A well-spread seed from the epoch seed and the image (SplitMix64's finaliser). */
+    static long mix(long seed, long row) {
+        long z = seed * 0x9E3779B97F4A7C15L + row;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) throw new IllegalStateException("loader threads did not stop in 30 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ring.close();
+    }
+}
