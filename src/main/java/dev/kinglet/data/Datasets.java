@@ -10,6 +10,7 @@ import java.util.stream.IntStream;
 
 import dev.kinglet.dsl.DataSource;
 import dev.kinglet.dsl.CsvManifest;
+import dev.kinglet.dsl.Data;
 import dev.kinglet.dsl.IdxSource;
 import dev.kinglet.dsl.ImageFolder;
 import dev.kinglet.dsl.UnlabelledFolder;
@@ -21,7 +22,11 @@ public final class Datasets {
     private Datasets() {}
 
     /** The fixed split of a source: {@code test} is never touched by training or model selection. */
-    public record Split(ImageSet train, ImageSet test) implements AutoCloseable {
+    public record Split(ImageSet train, ImageSet test, List<String> duplicates, String conversion) implements AutoCloseable {
+        public Split(ImageSet train, ImageSet test) {
+            this(train, test, List.of(), "");
+        }
+
         @Override
         public void close() {
             train.close();
@@ -29,13 +34,20 @@ public final class Datasets {
         }
     }
 
-    /** Loads {@code source}; relative paths are resolved against {@code base}. */
+    /** Loads an IDX source with its own split; relative paths are resolved against {@code base}. */
     public static Split load(DataSource source, Path base) throws IOException {
-        return switch (source) {
+        return load(new Data(source), base, 0);
+    }
+
+    /**
+     * Loads the recipe's data; relative paths are resolved against {@code base}. Sources without
+     * a test split of their own hold out {@code data.testFraction} per class, drawn by {@code seed}.
+     */
+    public static Split load(Data data, Path base, long seed) throws IOException {
+        return switch (data.source()) {
             case IdxSource idx -> loadIdx(idx, base);
-            // The recipe format has these; Support.check refuses them before anything is loaded.
-            case ImageFolder f -> throw new RecipeException("data.source", "imageFolder is not read by this Kinglet version yet");
-            case CsvManifest c -> throw new RecipeException("data.source", "csv is not read by this Kinglet version yet");
+            case ImageFolder f -> ImageFiles.folder(f, data, base, seed);
+            case CsvManifest c -> ImageFiles.manifest(c, data, base, seed);
             case UnlabelledFolder u -> throw new RecipeException("data.source", "an unlabelledFolder has no labels");
         };
     }

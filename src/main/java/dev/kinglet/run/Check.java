@@ -46,7 +46,7 @@ public final class Check {
         NativeRuntime.Info info = NativeRuntime.start(NativeRuntime.defaultThreads(), recipe.seed(), device);
         Datasets.Split split;
         try {
-            split = Datasets.load(recipe.data().source(), dataBase);
+            split = Datasets.load(recipe.data(), dataBase, recipe.seed());
             var px = split.train().pixels();
             stages.add(new Stage("read", true, split.train().size() + " training and " + split.test().size() + " test images of "
                     + px.channels() + "x" + px.height() + "x" + px.width() + ", " + split.train().numClasses() + " classes; first label "

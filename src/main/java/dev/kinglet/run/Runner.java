@@ -25,7 +25,6 @@ import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.data.Splits;
 import dev.kinglet.dsl.CrossEntropy;
-import dev.kinglet.dsl.DataSource;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
@@ -129,7 +128,11 @@ public final class Runner {
              var data = new DataCache(o.dataBase())) {
             String recipeJson = RecipeIo.toJson(recipe);
             AtomicFiles.writeString(dir.resolve("recipe.json"), recipeJson);
-            Datasets.Split base = data.get(recipe.data().source());
+            Datasets.Split base = data.get(recipe.data(), recipe.seed());
+            if (!base.conversion().isEmpty()) out.println("  data: " + base.conversion());
+            if (!base.duplicates().isEmpty()) {
+                out.println("  notice: " + base.duplicates().size() + " test image(s) have the content of a training image, e.g. " + base.duplicates().get(0));
+            }
             Provenance provenance = Provenance.of(info, recipe.seed(), base.train().sha256(), base.test().sha256(), Datasets.digest(recipeJson.getBytes(StandardCharsets.UTF_8)));
             AtomicFiles.writeString(dir.resolve("provenance.json"), Json.PRETTY.writeValueAsString(provenance));
             out.printf(Locale.ROOT, "%s: %s on %s (%d threads)%n  run directory %s%n", recipe.name(), plan.summary(), info.device(), info.threads(), dir);
@@ -177,7 +180,7 @@ public final class Runner {
                                     PrintStream out) throws IOException {
         Files.createDirectories(jobDir);
         Files.deleteIfExists(jobDir.resolve("metrics.jsonl")); // a job rerun by --resume starts its log again
-        Datasets.Split split = data.get(r.data().source());
+        Datasets.Split split = data.get(r.data(), r.seed());
         int classes = split.train().numClasses();
         Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), classes, job.fold(), job.splitSeed());
         try (ImageSet trainPart = split.train().select(fold.train());
@@ -289,15 +292,17 @@ public final class Runner {
     /** Data sets loaded once per run, shared by the jobs (and variants) that read the same source. */
     private static final class DataCache implements AutoCloseable {
         private final Path base;
-        private final Map<DataSource, Datasets.Split> loaded = new HashMap<>();
+        private final Map<List<Object>, Datasets.Split> loaded = new HashMap<>();
 
         DataCache(Path base) {
             this.base = base;
         }
 
-        Datasets.Split get(DataSource source) throws IOException {
-            Datasets.Split s = loaded.get(source);
-            if (s == null) loaded.put(source, s = Datasets.load(source, base));
+        /** The split of {@code data}'s source, size, channels and test share (not its validation split or subset). */
+        Datasets.Split get(dev.kinglet.dsl.Data data, long seed) throws IOException {
+            List<Object> key = List.of(data.source(), data.imageSize(), String.valueOf(data.channels()), data.testFraction(), seed);
+            Datasets.Split s = loaded.get(key);
+            if (s == null) loaded.put(key, s = Datasets.load(data, base, seed));
             return s;
         }
 

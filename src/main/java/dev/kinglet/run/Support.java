@@ -41,10 +41,12 @@ public final class Support {
 
     public static Findings check(Recipe r) {
         List<String> errors = new ArrayList<>(), notices = new ArrayList<>();
-        if (!(r.data().source() instanceof IdxSource)) {
-            errors.add(notYet("data.source", typeName(r.data().source()), "idx"));
+        if (r.data().source() instanceof IdxSource && (!r.data().imageSize().isEmpty() || r.data().channels() != null)) {
+            errors.add(notYet("data.imageSize", "resizing or converting IDX images", "their own size and channels (leave imageSize and channels out)"));
         }
-        if (!r.data().imageSize().isEmpty()) errors.add(notYet("data.imageSize", "resizing", "the source's own size (leave imageSize out)"));
+        if (r.data().source() instanceof dev.kinglet.dsl.CsvManifest c && c.task() == dev.kinglet.dsl.CsvManifest.Task.REGRESSION) {
+            errors.add(notYet("data.source.task", "regression", "classification"));
+        }
         if (!(r.model().architecture() instanceof SmallCnn)) {
             errors.add(notYet("model.architecture", typeName(r.model().architecture()), "smallCnn"));
         }
