@@ -50,7 +50,7 @@ public final class Bench {
             Normalization norm = set.statistics();
             var net = new SmallCnnNet(new SmallCnn(null, null, null, null), 1, 28, 28, 10);
             int b = batch > 0 ? batch : mode.equals("train") ? 64 : 256;
-            try (var loader = new Loader(set, Augmenter.NONE, norm, b, 28, 28, Loader.defaultWorkers(), 2)) {
+            try (var loader = new Loader(1, Augmenter.NONE, norm, b, 28, 28, Loader.defaultWorkers(), 2)) {
                 Work work = mode.equals("train") ? trainer(net, set, loader) : evaluator(net, set, loader);
                 work.run();
                 for (int r = 0; r < rounds; r++) {
@@ -82,7 +82,7 @@ public final class Bench {
         net.train(true);
         return () -> {
             long done = 0;
-            for (BatchBuffer.Batch bt : loader.epoch(order(set.size(), rng), rng.nextLong(), true)) {
+            for (BatchBuffer.Batch bt : loader.epoch(set, order(set.size(), rng), rng.nextLong(), true)) {
                 if (bt.size() < loader.batchSize()) continue; // whole batches only, as the Python side
                 try (var s = Scope.step()) {
                     opt.zero_grad();
@@ -101,7 +101,7 @@ public final class Bench {
         net.train(false);
         return () -> {
             long correct = 0;
-            for (BatchBuffer.Batch bt : loader.epoch(order(set.size(), null), 0, false)) {
+            for (BatchBuffer.Batch bt : loader.epoch(set, order(set.size(), null), 0, false)) {
                 try (var s = Scope.evalBatch()) {
                     correct += net.forward(bt.images()).argmax(new LongOptional(1), false).eq(bt.labels()).sum().item_long();
                 }

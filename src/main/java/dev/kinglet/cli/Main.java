@@ -29,7 +29,8 @@ import tools.jackson.databind.JsonNode;
  */
 @Command(name = "kinglet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning for small labelled data sets.",
-        subcommands = {Main.ListRecipes.class, Main.Describe.class, Main.CheckRecipe.class, Main.Run.class, Main.Schema.class})
+        subcommands = {Main.ListRecipes.class, Main.Describe.class, Main.CheckRecipe.class, Main.Run.class, Main.AugmentPreview.class,
+                Main.Schema.class})
 public final class Main {
     static final int OK = 0, FAILED = 1, INVALID = 2;
 
@@ -96,6 +97,25 @@ public final class Main {
         public Integer call() {
             var out = spec.commandLine().getOut();
             for (Recipe r : RecipeCatalog.all()) out.printf("%-24s %s%n", r.name(), r.description());
+            return OK;
+        }
+    }
+
+    @Command(name = "augment-preview", description = "Writes a PNG grid: each sample as evaluated, then augmented draws of the train pipeline.")
+    static final class AugmentPreview implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME|FILE") String recipe;
+        @Option(names = "--n", defaultValue = "16", description = "samples, one row each (default: ${DEFAULT-VALUE})") int n;
+        @Option(names = "--views", defaultValue = "7", description = "augmented draws per sample (default: ${DEFAULT-VALUE})") int views;
+        @Option(names = "--out", defaultValue = "augment-preview.png", description = "the PNG to write (default: ${DEFAULT-VALUE})") Path out;
+        @Option(names = "--set", paramLabel = "PATH=VALUE", description = "override a recipe value") List<String> sets;
+
+        @Override
+        public Integer call() throws Exception {
+            if (n < 1 || views < 0) throw new IllegalArgumentException("--n must be >= 1 and --views >= 0");
+            Recipe r = withOverrides(RecipeCatalog.resolve(recipe), sets);
+            String size = dev.kinglet.run.Preview.write(r, Path.of(""), n, views, out);
+            spec.commandLine().getOut().println("wrote " + out + " (" + size + " pixels): " + n + " samples, each as evaluated and in " + views + " augmented draws");
             return OK;
         }
     }

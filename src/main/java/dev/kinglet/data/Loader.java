@@ -19,14 +19,13 @@ import dev.kinglet.natives.Normalization;
 import dev.kinglet.natives.Scope;
 
 /**
- * Fills batches on a pool of worker threads while the trainer works on earlier ones: each
+ * Fills batches of any image set of its channel count on a pool of worker threads while the trainer works on earlier ones: each
  * sample is read, augmented with its own generator (seeded by the epoch seed and the image,
  * so 1 or N workers give bit-identical batches) and written, normalised, straight into its slot
  * of a reused batch tensor. Each worker frees its native temporaries per image. Closing the
  * loader stops its threads.
  */
 public final class Loader implements AutoCloseable {
-    private final ImageSet set;
     private final Normalization norm;
     private final Augmenter augmenter;
     private final BatchBuffer ring;
@@ -41,12 +40,11 @@ public final class Loader implements AutoCloseable {
      * @param workers    loader threads ({@code kinglet.loader.workers}, default all cores)
      * @param prefetch   batches filled ahead of the one in use
      */
-    public Loader(ImageSet set, Augmenter augmenter, Normalization norm, int batchSize, int height, int width, int workers, int prefetch) {
-        this.set = set;
+    public Loader(int channels, Augmenter augmenter, Normalization norm, int batchSize, int height, int width, int workers, int prefetch) {
         this.norm = norm;
         this.augmenter = augmenter;
         this.prefetch = prefetch;
-        this.channels = set.pixels().channels();
+        this.channels = channels;
         // one batch in use, `prefetch` being filled, one spare so a slow consumer never sees a batch being overwritten
         this.ring = new BatchBuffer(batchSize, channels, height, width, prefetch + 2);
         this.pool = Executors.newFixedThreadPool(workers, r -> {
@@ -74,7 +72,8 @@ public final class Loader implements AutoCloseable {
      * One pass over {@code order} (positions in the set). The last batch is dropped when it would
      * hold a single image and {@code dropSingleton} is set (BatchNorm cannot train on one).
      */
-    public Iterable<BatchBuffer.Batch> epoch(int[] order, long epochSeed, boolean dropSingleton) {
+    public Iterable<BatchBuffer.Batch> epoch(ImageSet set, int[] order, long epochSeed, boolean dropSingleton) {
+        if (set.pixels().channels() != channels) throw new IllegalArgumentException("images have " + set.pixels().channels() + " channels, this loader " + channels);
         int count = batches(order.length, dropSingleton);
         return () -> new Iterator<>() {
             final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -88,7 +87,7 @@ public final class Loader implements AutoCloseable {
             @Override
             public BatchBuffer.Batch next() {
                 if (!hasNext()) throw new NoSuchElementException();
-                while (submitted < count && pending.size() <= prefetch) pending.add(submit(order, submitted++, epochSeed));
+                while (submitted < count && pending.size() <= prefetch) pending.add(submit(set, order, submitted++, epochSeed));
                 Pending p = pending.poll();
                 for (Future<?> f : p.slots) {
                     try {
@@ -109,18 +108,18 @@ public final class Loader implements AutoCloseable {
 
     private record Pending(BatchBuffer.Batch batch, List<Future<?>> slots) {}
 
-    private Pending submit(int[] order, int batchIndex, long epochSeed) {
+    private Pending submit(ImageSet set, int[] order, int batchIndex, long epochSeed) {
         BatchBuffer.Batch b = ring.next();
         int start = batchIndex * ring.capacity(), end = Math.min(order.length, start + ring.capacity());
         List<Future<?>> slots = new ArrayList<>(end - start);
         for (int i = start; i < end; i++) {
             int slot = i - start, position = order[i];
-            slots.add(pool.submit(() -> fill(b, slot, position, epochSeed)));
+            slots.add(pool.submit(() -> fill(set, b, slot, position, epochSeed)));
         }
         return new Pending(b, slots);
     }
 
-    private void fill(BatchBuffer.Batch b, int slot, int position, long epochSeed) {
+    private void fill(ImageSet set, BatchBuffer.Batch b, int slot, int position, long epochSeed) {
         int row = set.row(position);
         try (var scope = Scope.image()) {
             Image img = Image.of(set.pixels(), row);

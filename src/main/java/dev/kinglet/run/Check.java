@@ -80,12 +80,12 @@ public final class Check {
             }
             int batch = Math.min(recipe.train().batchSize(), train.size());
             Normalization norm = pipes.normalization().orElseGet(train::statistics);
-            try (var loader = new Loader(train, pipes.train(), norm, batch, size[0], size[1], Loader.defaultWorkers(), 0)) {
+            try (var loader = new Loader(px.channels(), pipes.train(), norm, batch, size[0], size[1], Loader.defaultWorkers(), 0)) {
                 BatchBuffer.Batch b;
                 try {
                     int[] order = new int[batch];
                     for (int i = 0; i < batch; i++) order[i] = i;
-                    b = loader.epoch(order, recipe.seed(), false).iterator().next();
+                    b = loader.epoch(train, order, recipe.seed(), false).iterator().next();
                     stages.add(new Stage("collate", true, "batch of " + b.size() + " images, normalised with mean "
                             + java.util.Arrays.toString(norm.mean()) + ", std " + java.util.Arrays.toString(norm.std())));
                 } catch (RuntimeException e) {

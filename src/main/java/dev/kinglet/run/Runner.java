@@ -202,7 +202,7 @@ public final class Runner {
                 o.extra().forEach(learner::add);
                 learner.fit(r.train().epochs());
                 double seconds = learner.state().fitSeconds();
-                Evaluation test = learner.evaluate(split.test(), 256);
+                Evaluation test = learner.evaluate(split.test());
                 if (r.output().saveModels()) saveWeights(net, jobDir.resolve("model.pt"));
                 AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(jobResults(job, net, test, seconds, norm)));
                 out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%n",

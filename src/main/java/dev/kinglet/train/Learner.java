@@ -36,12 +36,13 @@ public final class Learner implements AutoCloseable {
     private final Device device;
     private final ImageSet train;
     private final Normalization norm;
-    private final Loader loader;
-    private final Augmenter evalAugmenter;
+    private final Loader loader, evalLoader;
     private final int[] slotSize;
     private final SplittableRandom shuffle;
     private final List<Callback> callbacks = new ArrayList<>();
     private final TrainState state = new TrainState();
+    /** Images per evaluation batch: no gradients are kept, so larger batches are cheap. */
+    static final int EVAL_BATCH = 256;
     private final CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
     private ImageSet validation;
 
@@ -67,10 +68,12 @@ public final class Learner implements AutoCloseable {
                     + trainSize[0] + "x" + trainSize[1] + ": the model sees one size; add a resize or centerCrop to the eval pipeline");
         }
         this.slotSize = trainSize;
-        this.evalAugmenter = evalAugmenter;
         if (device.isCuda()) model.to(device.torch(), false);
         this.optimizer = optimizer(model, opt);
-        this.loader = new Loader(train, trainAugmenter, norm, batchSize, trainSize[0], trainSize[1], Loader.defaultWorkers(), 2);
+        int channels = train.pixels().channels();
+        this.loader = new Loader(channels, trainAugmenter, norm, batchSize, trainSize[0], trainSize[1], Loader.defaultWorkers(), 2);
+        // one evaluation loader for every evaluation: its threads live as long as the learner
+        this.evalLoader = new Loader(channels, evalAugmenter, norm, EVAL_BATCH, trainSize[0], trainSize[1], Loader.defaultWorkers(), 1);
         this.shuffle = new SplittableRandom(seed);
     }
 
@@ -131,7 +134,7 @@ public final class Learner implements AutoCloseable {
         state.stepsPerEpoch = loader.batches(train.size(), true);
         emit(Event.BEFORE_FIT);
         while (state.epoch < state.epochs) {
-            Iterable<BatchBuffer.Batch> batches = loader.epoch(shuffled(train.size()), shuffle.nextLong(), true);
+            Iterable<BatchBuffer.Batch> batches = loader.epoch(train, shuffled(train.size()), shuffle.nextLong(), true);
             state.epoch++;
             state.stepInEpoch = 0;
             state.imagesInEpoch = state.correctInEpoch = 0;
@@ -146,7 +149,7 @@ public final class Learner implements AutoCloseable {
                 emit(Event.AFTER_STEP);
             }
             state.trainSecondsInEpoch = state.epochSeconds();
-            state.validation = validation == null ? null : evaluate(validation, 256);
+            state.validation = validation == null ? null : evaluate(validation);
             emit(Event.AFTER_EPOCH);
         }
         emit(Event.AFTER_FIT);
@@ -190,7 +193,7 @@ public final class Learner implements AutoCloseable {
     }
 
     /** Accuracy, loss and confusion matrix on {@code set}, in inference mode, one scope per batch. */
-    public Evaluation evaluate(ImageSet set, int batchSize) {
+    public Evaluation evaluate(ImageSet set) {
         model.train(false);
         int k = set.numClasses();
         long[][] confusion = new long[k][k];
@@ -198,8 +201,8 @@ public final class Learner implements AutoCloseable {
         long correct = 0;
         int[] inOrder = new int[set.size()];
         for (int i = 0; i < inOrder.length; i++) inOrder[i] = i;
-        try (var evalLoader = new Loader(set, evalAugmenter, norm, batchSize, slotSize[0], slotSize[1], Loader.defaultWorkers(), 1)) {
-            for (BatchBuffer.Batch b : evalLoader.epoch(inOrder, 0, false)) {
+        {
+            for (BatchBuffer.Batch b : evalLoader.epoch(set, inOrder, 0, false)) {
                 try (var scope = Scope.evalBatch()) {
                     Tensor y = onDevice(b.labels());
                     Tensor logits = model.forward(onDevice(b.images()));
@@ -224,6 +227,7 @@ public final class Learner implements AutoCloseable {
     @Override
     public void close() {
         loader.close();
+        evalLoader.close();
         optimizer.close();
         lossOptions.close();
     }

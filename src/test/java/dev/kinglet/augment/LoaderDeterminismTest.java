@@ -37,9 +37,9 @@ class LoaderDeterminismTest {
             int[] order = new int[100];
             for (int i = 0; i < order.length; i++) order[i] = (i * 37) % train.size();
             float[][] out = new float[4][];
-            try (var loader = new Loader(train, aug, train.statistics(), 32, size[0], size[1], workers, 2)) {
+            try (var loader = new Loader(1, aug, train.statistics(), 32, size[0], size[1], workers, 2)) {
                 int k = 0;
-                for (var b : loader.epoch(order, 1234, false)) {
+                for (var b : loader.epoch(train, order, 1234, false)) {
                     try (var scope = Scope.step()) {
                         out[k++] = TensorMemory.toFloats(b.images());
                     }
@@ -62,12 +62,12 @@ class LoaderDeterminismTest {
             int[] order = new int[32];
             for (int i = 0; i < 32; i++) order[i] = i;
             float[] plain, augmented;
-            try (var loader = new Loader(train, Augmenter.NONE, train.statistics(), 32, 28, 28, 2, 1); var s = Scope.step()) {
-                plain = TensorMemory.toFloats(loader.epoch(order, 1, false).iterator().next().images());
+            try (var loader = new Loader(1, Augmenter.NONE, train.statistics(), 32, 28, 28, 2, 1); var s = Scope.step()) {
+                plain = TensorMemory.toFloats(loader.epoch(train, order, 1, false).iterator().next().images());
             }
-            try (var loader = new Loader(train, new Augmenter(OPS, train.classes(), "augment.train"), train.statistics(), 32, 28, 28, 2, 1);
+            try (var loader = new Loader(1, new Augmenter(OPS, train.classes(), "augment.train"), train.statistics(), 32, 28, 28, 2, 1);
                  var s = Scope.step()) {
-                augmented = TensorMemory.toFloats(loader.epoch(order, 1, false).iterator().next().images());
+                augmented = TensorMemory.toFloats(loader.epoch(train, order, 1, false).iterator().next().images());
             }
             assertThat(augmented).isNotEqualTo(plain);
         }

@@ -42,8 +42,13 @@ public final class RecipeIo {
 
     private RecipeIo() {}
 
-    /** A JSON tree of any recipe value (record, string, number, list). */
+    /** A JSON tree of any recipe value (record, string, number, list); list elements keep their {@code type}. */
     public static JsonNode tree(Object value) {
+        if (value instanceof List<?> list) {
+            ArrayNode array = JSON.getNodeFactory().arrayNode();
+            for (Object o : list) array.add(tree(o));
+            return array;
+        }
         return JSON.valueToTree(value);
     }
 

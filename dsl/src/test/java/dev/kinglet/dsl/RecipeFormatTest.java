@@ -43,7 +43,8 @@ class RecipeFormatTest {
                 .withEnsemble(new Ensemble(3, true))
                 .withLearningCurve(new LearningCurve(List.of(5, 10, 20), null, 3, 0.9))
                 .withVariants(Variant.of("ce", "loss", new CrossEntropy(0.1)).and("train.optimizer.lr", 0.05),
-                        Variant.of("adam", "train.optimizer", new Adam(null, 1e-4)))
+                        Variant.of("adam", "train.optimizer", new Adam(null, 1e-4)),
+                        Variant.of("flip", "augment.train", List.of(new AugmentOp.HorizontalFlip(null, null))))
                 .withOutput(new Output(false, false));
     }
 
@@ -139,5 +140,8 @@ class RecipeFormatTest {
         assertThat(ce.train().optimizer().lr()).isEqualTo(0.05);
         assertThat(ce.variants()).isEmpty();
         assertThat(ce.model()).isEqualTo(r.model());
+        Recipe flip = RecipeIo.resolve(r, r.variants().get(2));
+        assertThat(flip.augment().train()).containsExactly(new AugmentOp.HorizontalFlip(null, null));
+        assertThat(flip.augment().eval()).isEqualTo(r.augment().eval());
     }
 }

@@ -107,6 +107,14 @@ public final class Image {
         return new Image(out);
     }
 
+    /** Enlarged by a whole {@code factor}, nearest neighbour (for previews: pixels stay crisp). */
+    public Image enlarge(int factor) {
+        if (factor == 1) return this;
+        Mat out = new Mat();
+        opencv_imgproc.resize(mat, out, new Size(width() * factor, height() * factor), 0, 0, opencv_imgproc.INTER_NEAREST);
+        return new Image(out);
+    }
+
     /** The {@code height x width} region at ({@code x}, {@code y}), copied. */
     public Image crop(int x, int y, int width, int height) {
         if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > width() || y + height > height()) {

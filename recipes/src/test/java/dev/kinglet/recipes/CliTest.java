@@ -85,12 +85,31 @@ class CliTest {
         for (String stage : new String[] {"recipe", "read", "augment", "collate", "forward", "loss"}) {
             assertThat(ok.stdout()).containsPattern("(?m)^" + stage + "\\s+ok");
         }
-        Out refused = kinglet("check", "fashion-quick", "--set", "augment.train=[{type: horizontalFlip}]");
+        Out refused = kinglet("check", "fashion-quick", "--set", "augment.train=[{type: mixUp}]");
         assertThat(refused.exit()).isEqualTo(2);
-        assertThat(refused.stderr()).contains("augment.train[0]").contains("horizontalFlip");
+        assertThat(refused.stderr()).contains("check failed at stage recipe").contains("augment.train[0]").contains("mixUp");
+        Out augment = kinglet("check", "fashion-quick", "--set", "augment.train=[{type: horizontalFlip, labels: {swap: {left: right}}}]");
+        assertThat(augment.exit()).isEqualTo(1);
+        assertThat(augment.stdout()).containsPattern("(?m)^read\\s+ok").containsPattern("(?m)^augment\\s+FAILED");
+        assertThat(augment.stderr()).contains("check failed at stage augment").contains("augment.train[0].labels.swap").contains("'left' is not a class");
         Out missing = kinglet("check", "fashion-quick", "--set", "data.source.dir=no/such/folder");
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.stderr()).contains("check failed at stage read").contains("no/such/folder");
+    }
+
+    @Test
+    void augmentPreviewWritesAGrid(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("grid.png");
+        Out o = kinglet("augment-preview", "fashion-augment", "--set", "augment.train=[{type: horizontalFlip}, {type: rotate}]",
+                "--n", "4", "--views", "3", "--out", png.toString());
+        assertThat(o.exit()).as(o.stderr()).isZero();
+        assertThat(o.stdout()).contains("4 samples");
+        byte[] bytes = Files.readAllBytes(png);
+        assertThat(bytes).startsWith(0x89, 'P', 'N', 'G');
+        // 4 columns and 4 rows of 84-pixel cells (28 x 3) with 2-pixel gaps
+        int width = java.nio.ByteBuffer.wrap(bytes, 16, 4).getInt(), height = java.nio.ByteBuffer.wrap(bytes, 20, 4).getInt();
+        assertThat(width).isEqualTo(4 * 84 + 5 * 2);
+        assertThat(height).isEqualTo(4 * 84 + 5 * 2);
     }
 
     @Test

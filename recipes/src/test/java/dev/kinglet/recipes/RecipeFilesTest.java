@@ -18,11 +18,21 @@ import dev.kinglet.dsl.RecipeSchema;
 /** The YAML recipes equal the Java ones, and the shipped schema is current and accepts them. */
 class RecipeFilesTest {
     static final Path ROOT = FashionQuickTest.repoRoot().resolve("recipes");
+    static final String[] NAMES = {"fashion-quick", "fashion-compare", "fashion-augment"};
 
     @Test
     void yamlRecipesEqualTheJavaRecipes() throws Exception {
-        for (String name : new String[] {"fashion-quick", "fashion-compare"}) {
-            assertThat(RecipeIo.read(ROOT.resolve("yaml/" + name + ".yaml"))).as(name).isEqualTo(RecipeCatalog.resolve(name));
+        for (String name : NAMES) {
+            var yaml = RecipeIo.read(ROOT.resolve("yaml/" + name + ".yaml"));
+            var java = RecipeCatalog.resolve(name);
+            // variants are compared as the recipes they make: a YAML variant may leave defaults out
+            assertThat(yaml.withVariants()).as(name).isEqualTo(java.withVariants());
+            assertThat(yaml.variants()).hasSameSizeAs(java.variants());
+            for (int i = 0; i < java.variants().size(); i++) {
+                assertThat(yaml.variants().get(i).name()).isEqualTo(java.variants().get(i).name());
+                assertThat(RecipeIo.resolve(yaml, yaml.variants().get(i))).as(name + " " + java.variants().get(i).name())
+                        .isEqualTo(RecipeIo.resolve(java, java.variants().get(i)));
+            }
         }
     }
 
@@ -36,7 +46,7 @@ class RecipeFilesTest {
     @Test
     void schemaAcceptsTheExamplesAndCatchesATypo() throws Exception {
         var schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(RecipeSchema.json(), InputFormat.JSON);
-        for (String name : new String[] {"fashion-quick", "fashion-compare"}) {
+        for (String name : NAMES) {
             String yaml = Files.readString(ROOT.resolve("yaml/" + name + ".yaml"));
             assertThat(schema.validate(yaml, InputFormat.YAML)).as(name).isEmpty();
             assertThat(schema.validate(RecipeIo.toJson(RecipeCatalog.resolve(name)), InputFormat.JSON)).as(name + " resolved").isEmpty();
