@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: Kinglet against the same job in Python PyTorch, alternating rounds.
-#   src/bench/run.sh train|eval [rounds] [seconds-per-round]
+#   src/bench/run.sh train|eval|augment [rounds] [seconds-per-round]
+# augment: 512 RGB JPEGs of 320x256 (made once in $KINGLET_BENCH_IMAGES, default
+# /tmp/kinglet-bench-images), RandomResizedCrop 224, flip, rotation, colour jitter, normalise,
+# collate; Kinglet from its decode-once store, TorchVision/PIL decoding every time.
 # Needs the jar (./mvnw -DskipTests package) and Debian's python3-torch
 # (apt-get install --no-install-recommends python3-torch) for /usr/bin/python3.
 # Python gets the thread fix Kinglet applies itself (OpenBLAS held to 1 thread: measured
@@ -14,7 +17,19 @@ JAR=recipes/target/kinglet-recipes.jar
 [ -f "$JAR" ] || ./mvnw -q -B -DskipTests package
 /usr/bin/python3 -c "import torch" 2>/dev/null || { echo "needs python3-torch for /usr/bin/python3" >&2; exit 1; }
 k=(); p=()
+images=${KINGLET_BENCH_IMAGES:-/tmp/kinglet-bench-images}
+if [ "$mode" = augment ]; then
+  [ -d "$images" ] || /usr/bin/python3 src/bench/augment.py make "$images" 512
+fi
 for r in $(seq "$rounds"); do
+  if [ "$mode" = augment ]; then
+    # Kinglet decodes each image once; TorchVision decodes it every time (its usual DataLoader setup)
+    v=$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.kinglet.bench.Bench augment --data "$images" --seconds "$seconds" | awk '/^img\/s/{print $2}')
+    echo "round $r kinglet $v img/s"; k+=("$v")
+    v=$(/usr/bin/python3 src/bench/augment.py run "$images" "$seconds" | awk '/^img\/s/{print $2}')
+    echo "round $r torchvision $v img/s"; p+=("$v")
+    continue
+  fi
   v=$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.kinglet.bench.Bench "$mode" --seconds "$seconds" | awk '/^img\/s/{print $2}')
   echo "round $r kinglet $v img/s"; k+=("$v")
   v=$(OPENBLAS_NUM_THREADS=1 /usr/bin/python3 src/bench/bench.py "$mode" --seconds "$seconds" | awk '/^img\/s/{print $2}')
@@ -22,4 +37,6 @@ for r in $(seq "$rounds"); do
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 km=$(median "${k[@]}"); pm=$(median "${p[@]}")
-echo "RESULT $mode ratio=$(awk -v a="$km" -v b="$pm" 'BEGIN{printf "%.3f", a/b}') kinglet=$km python=$pm"
+label=$([ "$mode" = augment ] && echo augment-cached || echo "$mode")
+other=$([ "$mode" = augment ] && echo torchvision || echo python)
+echo "RESULT $label ratio=$(awk -v a="$km" -v b="$pm" 'BEGIN{printf "%.3f", a/b}') kinglet=$km $other=$pm"

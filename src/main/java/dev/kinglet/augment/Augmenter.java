@@ -157,7 +157,7 @@ public final class Augmenter {
             int w = (int) Math.round(Math.sqrt(target * aspect)), h = (int) Math.round(Math.sqrt(target / aspect));
             if (w > 0 && h > 0 && w <= W && h <= H) {
                 int y = rng.nextInt(H - h + 1), x = rng.nextInt(W - w + 1);
-                return img.crop(x, y, w, h).resize(c.size().get(0), c.size().get(1));
+                return img.cropResize(x, y, w, h, c.size().get(0), c.size().get(1));
             }
         }
         double ratio = (double) W / H;
@@ -165,7 +165,7 @@ public final class Augmenter {
         if (ratio < c.ratioMin()) { w = W; h = (int) Math.round(w / c.ratioMin()); }
         else if (ratio > c.ratioMax()) { h = H; w = (int) Math.round(h * c.ratioMax()); }
         else { w = W; h = H; }
-        return img.crop((W - w) / 2, (H - h) / 2, w, h).resize(c.size().get(0), c.size().get(1));
+        return img.cropResize((W - w) / 2, (H - h) / 2, w, h, c.size().get(0), c.size().get(1));
     }
 
     /** TorchVision's ColorJitter: brightness, contrast, saturation and hue in a random order. */

@@ -43,7 +43,11 @@ public final class Bench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--rounds, --seconds, --data, --batch)");
             }
         }
-        if (!mode.equals("train") && !mode.equals("eval")) throw new IllegalArgumentException("mode is train or eval, got " + mode);
+        if (mode.equals("augment")) {
+            augment(data, rounds, seconds);
+            return;
+        }
+        if (!mode.equals("train") && !mode.equals("eval")) throw new IllegalArgumentException("mode is train, eval or augment, got " + mode);
         NativeRuntime.start(NativeRuntime.defaultThreads(), 42, Device.CPU);
         try (Datasets.Split split = Datasets.load(IdxSource.fashionMnist(data), Path.of(""))) {
             ImageSet set = mode.equals("train") ? split.train() : split.test();
@@ -56,6 +60,38 @@ public final class Bench {
                 for (int r = 0; r < rounds; r++) {
                     long images = 0, start = System.nanoTime();
                     while (System.nanoTime() - start < seconds * 1e9) images += work.run();
+                    System.out.printf(Locale.ROOT, "img/s %.1f%n", images / ((System.nanoTime() - start) / 1e9));
+                }
+            }
+        }
+    }
+
+    /**
+     * The augmentation pipeline of src/bench/augment.py on an image folder, decoded once:
+     * RandomResizedCrop 224, flip, rotation 15, colour jitter 0.4, normalise, collate, batch 64.
+     */
+    static void augment(String dir, int rounds, double seconds) throws Exception {
+        NativeRuntime.start(NativeRuntime.defaultThreads(), 42, Device.CPU);
+        var data = new dev.kinglet.dsl.Data(new dev.kinglet.dsl.ImageFolder(dir), null, null, null, 3, 0.01);
+        var ops = java.util.List.<dev.kinglet.dsl.AugmentOp>of(
+                new dev.kinglet.dsl.AugmentOp.RandomResizedCrop(java.util.List.of(224), null, null, null, null),
+                new dev.kinglet.dsl.AugmentOp.HorizontalFlip(null, null), new dev.kinglet.dsl.AugmentOp.Rotate(15.0, null, null),
+                new dev.kinglet.dsl.AugmentOp.ColorJitter(0.4, 0.4, 0.4, 0.0));
+        try (Datasets.Split split = Datasets.load(data, Path.of(""), 42)) {
+            ImageSet set = split.train();
+            var aug = new Augmenter(ops, set.classes(), "augment.train");
+            var norm = new Normalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+            var rng = new SplittableRandom(42);
+            try (var loader = new Loader(3, aug, norm, 64, 224, 224, Loader.defaultWorkers(), 2)) {
+                for (var b : loader.epoch(set, order(set.size(), rng), rng.nextLong(), false)) b.size(); // warm-up
+                for (int r = 0; r < rounds; r++) {
+                    long images = 0, start = System.nanoTime();
+                    while (System.nanoTime() - start < seconds * 1e9) {
+                        for (var b : loader.epoch(set, order(set.size(), rng), rng.nextLong(), false)) {
+                            images += b.size();
+                            if (System.nanoTime() - start >= seconds * 1e9) break;
+                        }
+                    }
                     System.out.printf(Locale.ROOT, "img/s %.1f%n", images / ((System.nanoTime() - start) / 1e9));
                 }
             }

@@ -38,6 +38,7 @@ public final class MetricsLog implements Callback {
         line.put("seconds", s.epochSeconds());
         line.put("imagesPerSecond", s.imagesPerSecond());
         line.put("lr", s.lr());
+        line.put("dataWaitFraction", s.dataWaitFraction());
         if (s.validation() != null) {
             line.put("validationLoss", s.validation().loss());
             line.put("validationAccuracy", s.validation().accuracy());

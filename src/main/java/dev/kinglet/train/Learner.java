@@ -140,10 +140,16 @@ public final class Learner implements AutoCloseable {
             state.imagesInEpoch = state.correctInEpoch = 0;
             state.lossSumInEpoch = 0;
             state.trainSecondsInEpoch = 0;
+            state.dataWaitNanosInEpoch = 0;
             state.epochStartNanos = System.nanoTime();
             emit(Event.BEFORE_EPOCH);
             model.train(true);
-            for (BatchBuffer.Batch b : batches) {
+            var it = batches.iterator();
+            while (true) {
+                long waitStart = System.nanoTime();
+                if (!it.hasNext()) break;
+                BatchBuffer.Batch b = it.next();
+                state.dataWaitNanosInEpoch += System.nanoTime() - waitStart;
                 emit(Event.BEFORE_STEP);
                 step(b);
                 emit(Event.AFTER_STEP);

@@ -7,7 +7,7 @@ public final class TrainState {
     int epochs, epoch, stepsPerEpoch, stepInEpoch;
     long step, imagesInEpoch, correctInEpoch;
     double stepLoss, lossSumInEpoch, lr, trainSecondsInEpoch;
-    long epochStartNanos, fitStartNanos;
+    long epochStartNanos, fitStartNanos, dataWaitNanosInEpoch;
     Evaluation validation;
 
     public int epochs() { return epochs; }
@@ -26,6 +26,11 @@ public final class TrainState {
     public double fitSeconds() { return (System.nanoTime() - fitStartNanos) / 1e9; }
     /** Training throughput of the epoch (validation time excluded once the epoch's steps are done). */
     public double imagesPerSecond() { double s = trainSecondsInEpoch > 0 ? trainSecondsInEpoch : epochSeconds(); return s > 0 ? imagesInEpoch / s : 0; }
+    /** Share of the epoch's training time the loop spent waiting for the loader's next batch. */
+    public double dataWaitFraction() {
+        double s = trainSecondsInEpoch > 0 ? trainSecondsInEpoch : epochSeconds();
+        return s > 0 ? dataWaitNanosInEpoch / 1e9 / s : 0;
+    }
     /** The learning rate of the last step. */
     public double lr() { return lr; }
     /** Validation metrics of the last finished epoch, or null without a validation set. */

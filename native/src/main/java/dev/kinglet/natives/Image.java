@@ -123,6 +123,17 @@ public final class Image {
         return new Image(new Mat(mat, new Rect(x, y, width, height)).clone());
     }
 
+    /** The {@code w x h} region at ({@code x}, {@code y}) resized to {@code height x width}, without copying the region first. */
+    public Image cropResize(int x, int y, int w, int h, int height, int width) {
+        if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > width() || y + h > height()) {
+            throw new IllegalArgumentException("crop " + w + "x" + h + " at (" + x + ", " + y + ") leaves the " + width() + "x" + height() + " image");
+        }
+        Mat roi = new Mat(mat, new Rect(x, y, w, h)), out = new Mat();
+        boolean shrink = height < h && width < w;
+        opencv_imgproc.resize(roi, out, new Size(width, height), 0, 0, shrink ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_LINEAR);
+        return new Image(out);
+    }
+
     /** Centre crop; a side larger than the image is padded with zeros first (as TorchVision). */
     public Image centerCrop(int height, int width) {
         Image src = this;
