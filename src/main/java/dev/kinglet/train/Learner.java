@@ -41,8 +41,11 @@ public final class Learner implements AutoCloseable {
     private final SplittableRandom shuffle;
     private final List<Callback> callbacks = new ArrayList<>();
     private final TrainState state = new TrainState();
-    /** Images per evaluation batch: no gradients are kept, so larger batches are cheap. */
-    static final int EVAL_BATCH = 256;
+    /**
+     * Images per evaluation batch. Larger batches are barely faster here, and activations much
+     * larger than a training step's fragment the allocator's heap: resident memory then creeps.
+     */
+    static final int EVAL_BATCH = 64;
     private final CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
     private ImageSet validation;
 
