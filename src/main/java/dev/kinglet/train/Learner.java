@@ -37,7 +37,6 @@ public final class Learner implements AutoCloseable {
     private final ImageSet train;
     private final Normalization norm;
     private final Loader loader, evalLoader;
-    private final int[] slotSize;
     private final SplittableRandom shuffle;
     private final List<Callback> callbacks = new ArrayList<>();
     private final TrainState state = new TrainState();
@@ -70,7 +69,6 @@ public final class Learner implements AutoCloseable {
             throw new dev.kinglet.dsl.RecipeException("augment.eval", "ends at " + evalSize[0] + "x" + evalSize[1] + " but augment.train at "
                     + trainSize[0] + "x" + trainSize[1] + ": the model sees one size; add a resize or centerCrop to the eval pipeline");
         }
-        this.slotSize = trainSize;
         if (device.isCuda()) model.to(device.torch(), false);
         this.optimizer = optimizer(model, opt);
         int channels = train.pixels().channels();

@@ -1,12 +1,9 @@
 package dev.kinglet.natives;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 import org.bytedeco.opencv.global.opencv_core;
-import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.MatVector;
 import org.bytedeco.pytorch.Tensor;
@@ -19,22 +16,15 @@ public final class Previews {
     /** Undoes {@code norm} and returns the image as HWC bytes (rounded, clamped to 0..255). */
     public static byte[] toPixels(Tensor chw, Normalization norm) {
         try (var scope = Scope.image()) {
-            Mat m = toMat(chw, norm);
-            byte[] out = new byte[(int) (m.total() * m.channels())];
-            m.data().capacity(out.length).get(out);
-            return out;
+            return new Image(toMat(chw, norm)).toBytes();
         }
     }
 
     /** Writes the image as a PNG, atomically (a temporary file renamed into place). */
     public static void writePng(Tensor chw, Normalization norm, Path file) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp.png");
         try (var scope = Scope.image()) {
-            if (!opencv_imgcodecs.imwrite(tmp.toString(), toBgr(toMat(chw, norm)))) {
-                throw new IOException("OpenCV could not write " + tmp);
-            }
+            new Image(toMat(chw, norm)).writePng(file);
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** An 8-bit HWC Mat (RGB channel order for 3 channels) from a float CHW tensor; made in the caller's scope. */
@@ -57,12 +47,5 @@ public final class Previews {
         Mat merged = new Mat();
         opencv_core.merge(planes, merged);
         return merged;
-    }
-
-    private static Mat toBgr(Mat m) {
-        if (m.channels() == 1) return m;
-        Mat bgr = new Mat();
-        org.bytedeco.opencv.global.opencv_imgproc.cvtColor(m, bgr, org.bytedeco.opencv.global.opencv_imgproc.COLOR_RGB2BGR);
-        return bgr;
     }
 }
