@@ -13,7 +13,7 @@ import dev.kinglet.natives.Normalization;
  * augmentation, and the normalisation they share: the recipe's {@code normalize} op if it has
  * one (the same in both pipelines), else the training images' own statistics.
  */
-public record Pipelines(Augmenter train, Augmenter eval, Optional<Normalization> normalization) {
+public record Pipelines(Augmenter train, Augmenter eval, Augmenter tta, Optional<Normalization> normalization) {
 
     public static Pipelines of(Augment augment, List<String> classes) {
         Optional<Normalization> trainNorm = normalize(augment.train(), "augment.train");
@@ -22,7 +22,10 @@ public record Pipelines(Augmenter train, Augmenter eval, Optional<Normalization>
             throw new RecipeException("augment.eval", "normalize must be the same in augment.train and augment.eval (or in neither): "
                     + "train has " + trainNorm.map(Object::toString).orElse("none") + ", eval has " + evalNorm.map(Object::toString).orElse("none"));
         }
-        return new Pipelines(new Augmenter(augment.train(), classes, "augment.train"), new Augmenter(augment.eval(), classes, "augment.eval"), trainNorm);
+        // TTA views go through augment.tta.ops, or the train pipeline (MixUp and CutMix left out) when none are given
+        var ttaOps = augment.tta().ops().isEmpty() ? augment.train() : augment.tta().ops();
+        return new Pipelines(new Augmenter(augment.train(), classes, "augment.train"), new Augmenter(augment.eval(), classes, "augment.eval"),
+                new Augmenter(ttaOps, classes, augment.tta().ops().isEmpty() ? "augment.train" : "augment.tta.ops"), trainNorm);
     }
 
     private static Optional<Normalization> normalize(List<AugmentOp> ops, String path) {

@@ -203,8 +203,25 @@ public final class Runner {
                 learner.fit(r.train().epochs());
                 double seconds = learner.state().fitSeconds();
                 Evaluation test = learner.evaluate(split.test());
+                Evaluation plainTest = null;
+                var tta = r.augment().tta();
+                if (tta.views() > 0) {
+                    int[] ttaSize = pipes.tta().outputSize(px.height(), px.width());
+                    if (ttaSize[0] != size[0] || ttaSize[1] != size[1]) {
+                        throw new RecipeException("augment.tta.ops", "end at " + ttaSize[0] + "x" + ttaSize[1] + " but the model sees " + size[0] + "x" + size[1]);
+                    }
+                    plainTest = test;
+                    test = learner.evaluateWithTta(split.test(), pipes.tta(), tta.views(), tta.plainWeight());
+                    out.printf(Locale.ROOT, "job %s: test accuracy without TTA %.2f%%, with %d views %.2f%%%n", job.id(),
+                            100 * plainTest.accuracy(), tta.views(), 100 * test.accuracy());
+                }
                 if (r.output().saveModels()) saveWeights(net, jobDir.resolve("model.pt"));
-                AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(jobResults(job, net, test, seconds, norm)));
+                var details = jobResults(job, net, test, seconds, norm);
+                if (plainTest != null) {
+                    details.put("testAccuracyWithoutTta", plainTest.accuracy());
+                    details.put("tta", Map.of("views", tta.views(), "plainWeight", tta.plainWeight()));
+                }
+                AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(details));
                 out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%n",
                         job.id(), 100 * test.accuracy(), test.images(), test.loss(), seconds);
                 return new JobResult(job.id(), "done", test.accuracy(), test.loss(), seconds, null);

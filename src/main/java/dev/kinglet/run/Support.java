@@ -59,7 +59,6 @@ public final class Support {
             AugmentOp op = r.augment().train().get(i);
             if (op instanceof MixUp || op instanceof CutMix) errors.add(notYet("augment.train[" + i + "]", typeName(op), "per-image ops"));
         }
-        if (r.augment().tta().views() > 0) errors.add(notYet("augment.tta.views", "test-time augmentation", "0"));
         switch (r.loss()) {
             case CrossEntropy ce -> { }
             case CosineLoss c -> errors.add(notYet("loss", "cosine", "crossEntropy"));

@@ -37,6 +37,7 @@ public final class Learner implements AutoCloseable {
     private final ImageSet train;
     private final Normalization norm;
     private final Loader loader, evalLoader;
+    private final int[] slot;
     private final SplittableRandom shuffle;
     private final List<Callback> callbacks = new ArrayList<>();
     private final TrainState state = new TrainState();
@@ -71,6 +72,7 @@ public final class Learner implements AutoCloseable {
         }
         if (device.isCuda()) model.to(device.torch(), false);
         this.optimizer = optimizer(model, opt);
+        this.slot = trainSize;
         int channels = train.pixels().channels();
         this.loader = new Loader(channels, trainAugmenter, norm, batchSize, trainSize[0], trainSize[1], Loader.defaultWorkers(), 2);
         // one evaluation loader for every evaluation: its threads live as long as the learner
@@ -224,6 +226,58 @@ public final class Learner implements AutoCloseable {
             }
         }
         return new Evaluation(set.size(), (double) correct / set.size(), lossSum / set.size(), confusion, set.classes());
+    }
+
+    /**
+     * Test-time augmentation as fastai's {@code tta}: class probabilities averaged over
+     * {@code views} passes through {@code augmenter} (each view its own seed), mixed with the
+     * plain prediction: {@code plainWeight * plain + (1 - plainWeight) * mean(views)}. The loss
+     * reported is the negative log-likelihood of the mixed probabilities.
+     */
+    public Evaluation evaluateWithTta(ImageSet set, Augmenter augmenter, int views, double plainWeight) {
+        if (views < 1) throw new IllegalArgumentException("TTA needs views >= 1, got " + views);
+        int n = set.size(), k = set.numClasses();
+        int[] inOrder = new int[n];
+        for (int i = 0; i < n; i++) inOrder[i] = i;
+        model.train(false);
+        float[] plain = probabilities(evalLoader, set, inOrder, 0);
+        float[] mean = new float[plain.length];
+        try (var ttaLoader = new Loader(set.pixels().channels(), augmenter, norm, EVAL_BATCH, slot[0], slot[1], Loader.defaultWorkers(), 1)) {
+            for (int v = 0; v < views; v++) {
+                float[] p = probabilities(ttaLoader, set, inOrder, v + 1);
+                for (int i = 0; i < p.length; i++) mean[i] += p[i] / views;
+            }
+        }
+        long[][] confusion = new long[k][k];
+        long correct = 0;
+        double nll = 0;
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            double bestP = -1;
+            for (int c = 0; c < k; c++) {
+                double q = plainWeight * plain[i * k + c] + (1 - plainWeight) * mean[i * k + c];
+                if (q > bestP) { bestP = q; best = c; }
+                if (c == set.label(i)) nll -= Math.log(Math.max(q, 1e-12));
+            }
+            confusion[set.label(i)][best]++;
+            if (best == set.label(i)) correct++;
+        }
+        return new Evaluation(n, (double) correct / n, nll / n, confusion, set.classes());
+    }
+
+    /** Softmax probabilities of every image of {@code set}, row-major {@code [n, classes]}. */
+    private float[] probabilities(Loader from, ImageSet set, int[] order, long seed) {
+        int k = set.numClasses();
+        float[] out = new float[set.size() * k];
+        int offset = 0;
+        for (BatchBuffer.Batch b : from.epoch(set, order, seed, false)) {
+            try (var scope = Scope.evalBatch()) {
+                float[] p = TensorMemory.toFloats(torch.softmax(model.forward(onDevice(b.images())), 1));
+                System.arraycopy(p, 0, out, offset, p.length);
+                offset += p.length;
+            }
+        }
+        return out;
     }
 
     private void emit(Event e) {
