@@ -15,7 +15,8 @@ import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.dsl.IdxSource;
 import dev.kinglet.dsl.SmallCnn;
-import dev.kinglet.model.SmallCnnNet;
+import dev.kinglet.dsl.Model;
+import dev.kinglet.model.Network;
 import dev.kinglet.natives.BatchBuffer;
 import dev.kinglet.natives.Device;
 import dev.kinglet.natives.NativeRuntime;
@@ -52,7 +53,7 @@ public final class Bench {
         try (Datasets.Split split = Datasets.load(IdxSource.fashionMnist(data), Path.of(""))) {
             ImageSet set = mode.equals("train") ? split.train() : split.test();
             Normalization norm = set.statistics();
-            var net = new SmallCnnNet(new SmallCnn(null, null, null, null), 1, 28, 28, 10);
+            var net = Network.build(new Model(new SmallCnn(null, null, null, null)), 1, 28, 28, 10);
             int b = batch > 0 ? batch : mode.equals("train") ? 64 : 256;
             try (var loader = new Loader(1, Augmenter.NONE, norm, b, 28, 28, Loader.defaultWorkers(), 2)) {
                 Work work = mode.equals("train") ? trainer(net, set, loader) : evaluator(net, set, loader);
@@ -112,7 +113,7 @@ public final class Bench {
         return o;
     }
 
-    private static Work trainer(SmallCnnNet net, ImageSet set, Loader loader) {
+    private static Work trainer(Network net, ImageSet set, Loader loader) {
         var opt = new org.bytedeco.pytorch.Adam(net.parameters(), new AdamOptions(1e-3));
         var rng = new SplittableRandom(42);
         net.train(true);
@@ -133,7 +134,7 @@ public final class Bench {
         };
     }
 
-    private static Work evaluator(SmallCnnNet net, ImageSet set, Loader loader) {
+    private static Work evaluator(Network net, ImageSet set, Loader loader) {
         net.train(false);
         return () -> {
             long correct = 0;

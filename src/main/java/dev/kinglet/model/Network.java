@@ -1,22 +1,80 @@
 package dev.kinglet.model;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
+import dev.kinglet.dsl.Architecture;
+import dev.kinglet.dsl.EmbeddingHead;
+import dev.kinglet.dsl.LinearHead;
+import dev.kinglet.dsl.Mlp;
+import dev.kinglet.dsl.MobileNetV2;
+import dev.kinglet.dsl.MobileNetV3Small;
 import dev.kinglet.dsl.Model;
+import dev.kinglet.dsl.ResNet;
 import dev.kinglet.dsl.SmallCnn;
+import dev.kinglet.dsl.TorchScriptBackbone;
+import dev.kinglet.dsl.WideResNet;
+import dev.kinglet.natives.Modules;
 
-/** A trainable network: a LibTorch module with a Java forward pass from images to logits. */
+/**
+ * A trainable network: a LibTorch module with a Java forward pass from images to logits, split
+ * into layer groups (input side first, the head last) for freezing and discriminative learning
+ * rates, as fastai's splitters do.
+ */
 public abstract class Network extends Module {
+    private int frozenGroups;
+    private boolean repeatInput;
+
     public abstract Tensor forward(Tensor images);
+
+    /** Module-name prefixes of each layer group, input side first; the last group is the head. */
+    public abstract List<List<String>> layerGroups();
+
+    /** The state-dict key of the first convolution's weight, or {@code null} when there is none. */
+    public abstract String firstConv();
+
+    /** Logits for a batch: {@link #forward}, after repeating a grayscale channel three times when the model was built so. */
+    public final Tensor logits(Tensor images) {
+        return forward(repeatInput ? images.expand(-1, 3, -1, -1) : images);
+    }
 
     /**
      * Builds the recipe's model for images of the given shape and number of classes. Call after
      * {@code Support.check}: architectures it refuses are not built here.
+     *
+     * @param repeatGray build for three input channels and repeat a one-channel input (grayscale
+     *                   images into an RGB-pretrained model, {@code grayscale: repeat})
      */
+    public static Network build(Model model, int channels, int height, int width, int classes, boolean repeatGray) {
+        double dropout = switch (model.head()) {
+            case LinearHead h -> h.dropout();
+            case EmbeddingHead e -> throw new IllegalStateException("model.head embedding has no implementation; Support.check should have refused it");
+        };
+        int in = repeatGray ? 3 : channels;
+        Network net = switch (model.architecture()) {
+            case SmallCnn s -> new SmallCnnNet(s, in, height, width, classes);
+            case ResNet r -> new ResNetNet(r, in, classes, dropout);
+            case MobileNetV2 m -> new MobileNetV2Net(m, in, classes, dropout);
+            case WideResNet w -> new WideResNetNet(w, in, classes, dropout);
+            case Mlp m -> new MlpNet(m, (long) in * height * width, classes);
+            case MobileNetV3Small m -> throw unsupported(m);
+            case TorchScriptBackbone t -> throw unsupported(t);
+        };
+        net.repeatInput = repeatGray && channels == 1;
+        return net;
+    }
+
     public static Network build(Model model, int channels, int height, int width, int classes) {
-        if (model.architecture() instanceof SmallCnn s) return new SmallCnnNet(s, channels, height, width, classes);
-        throw new IllegalStateException("model.architecture " + model.architecture() + " has no implementation; Support.check should have refused it");
+        return build(model, channels, height, width, classes, false);
+    }
+
+    private static IllegalStateException unsupported(Architecture a) {
+        return new IllegalStateException("model.architecture " + a + " has no implementation; Support.check should have refused it");
     }
 
     public long parameterCount() {
@@ -24,5 +82,57 @@ public abstract class Network extends Module {
         var params = parameters();
         for (long i = 0; i < params.size(); i++) n += params.get(i).numel();
         return n;
+    }
+
+    /** The index of the layer group a parameter or module name belongs to (the head's when no prefix matches). */
+    public int groupOf(String name) {
+        List<List<String>> groups = layerGroups();
+        for (int g = 0; g < groups.size(); g++) {
+            for (String prefix : groups.get(g)) {
+                if (name.equals(prefix) || name.startsWith(prefix + ".")) return g;
+            }
+        }
+        return groups.size() - 1;
+    }
+
+    /** Named parameters per layer group, input side first. */
+    public List<Map<String, Tensor>> parameterGroups() {
+        List<Map<String, Tensor>> out = new ArrayList<>();
+        for (int g = 0; g < layerGroups().size(); g++) out.add(new LinkedHashMap<>());
+        Modules.parameters(this).forEach((name, p) -> out.get(groupOf(name)).put(name, p));
+        return out;
+    }
+
+    /**
+     * Freezes the first {@code groups} layer groups: no gradients, and their batch norms keep
+     * their running statistics in training mode. {@code freeze(0)} unfreezes everything.
+     */
+    public void freeze(int groups) {
+        int n = layerGroups().size();
+        if (groups < 0 || groups >= n) throw new IllegalArgumentException("can freeze 0.." + (n - 1) + " of " + n + " layer groups, not " + groups);
+        frozenGroups = groups;
+        Modules.parameters(this).forEach((name, p) -> {
+            p.requires_grad_(groupOf(name) >= groups);
+            p.close();
+        });
+        setTraining(is_training());
+    }
+
+    /** Freezes every group but the head. */
+    public void freezeBody() {
+        freeze(layerGroups().size() - 1);
+    }
+
+    public int frozenGroups() {
+        return frozenGroups;
+    }
+
+    /** Training or evaluation mode; batch norms of frozen groups stay in evaluation mode. */
+    public void setTraining(boolean on) {
+        train(on);
+        if (!on || frozenGroups == 0) return;
+        Modules.modules(this).forEach((name, m) -> {
+            if (Modules.isBatchNorm(m) && groupOf(name) < frozenGroups) m.train(false);
+        });
     }
 }

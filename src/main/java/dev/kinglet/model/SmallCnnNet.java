@@ -1,5 +1,7 @@
 package dev.kinglet.model;
 
+import java.util.List;
+
 import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.LinearImpl;
@@ -14,13 +16,13 @@ import dev.kinglet.natives.Layers;
  * fc2. Parameter names follow PyTorch's ({@code conv1.weight}, {@code bn1.running_mean}, ...),
  * so the same module in Python has the same state dict.
  */
-public final class SmallCnnNet extends Network {
+final class SmallCnnNet extends Network {
     private final Conv2dImpl conv1, conv2;
     private final BatchNorm2dImpl bn1, bn2;
     private final LinearImpl fc1, fc2;
     private final double dropout;
 
-    public SmallCnnNet(SmallCnn spec, int channels, int height, int width, int classes) {
+    SmallCnnNet(SmallCnn spec, int channels, int height, int width, int classes) {
         if (height < 2 || width < 2) throw new IllegalArgumentException("smallCnn needs images of at least 2x2, got " + height + "x" + width);
         conv1 = register_module("conv1", Layers.conv2d(channels, spec.conv1(), 3, 1, 1, true));
         bn1 = register_module("bn1", Layers.batchNorm2d(spec.conv1()));
@@ -39,5 +41,15 @@ public final class SmallCnnNet extends Network {
         x = torch.relu(fc1.forward(x.flatten(1, -1)));
         if (dropout > 0) x = torch.dropout(x, dropout, is_training());
         return fc2.forward(x);
+    }
+
+    @Override
+    public List<List<String>> layerGroups() {
+        return List.of(List.of("conv1", "bn1", "conv2", "bn2"), List.of("fc1"), List.of("fc2"));
+    }
+
+    @Override
+    public String firstConv() {
+        return "conv1.weight";
     }
 }

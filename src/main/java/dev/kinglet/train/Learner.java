@@ -3,11 +3,15 @@ package dev.kinglet.train;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.CrossEntropyLossOptions;
 import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.OptimizerOptions;
+import org.bytedeco.pytorch.OptimizerParamGroup;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.SGDOptions;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -48,6 +52,8 @@ public final class Learner implements AutoCloseable {
     static final int EVAL_BATCH = 64;
     private final CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
     private ImageSet validation;
+    private int[] layerOfGroup;
+    private double[] lrMultiplier;
 
     /** A learner without augmentation. */
     public Learner(Network model, Optimizer opt, Device device, ImageSet train, Normalization norm, int batchSize, long seed) {
@@ -72,6 +78,10 @@ public final class Learner implements AutoCloseable {
         }
         if (device.isCuda()) model.to(device.torch(), false);
         this.optimizer = optimizer(model, opt);
+        state.lr = switch (opt) {
+            case Adam a -> a.lr();
+            case Sgd sg -> sg.lr();
+        };
         this.slot = trainSize;
         int channels = train.pixels().channels();
         this.loader = new Loader(channels, trainAugmenter, norm, batchSize, trainSize[0], trainSize[1], Loader.defaultWorkers(), 2);
@@ -80,21 +90,70 @@ public final class Learner implements AutoCloseable {
         this.shuffle = new SplittableRandom(seed);
     }
 
-    private static org.bytedeco.pytorch.Optimizer optimizer(Network model, Optimizer opt) {
-        return switch (opt) {
-            case Adam a -> {
-                AdamOptions o = new AdamOptions(a.lr());
-                o.weight_decay().put(a.weightDecay());
-                yield new org.bytedeco.pytorch.Adam(model.parameters(), o);
-            }
-            case Sgd s -> {
-                SGDOptions o = new SGDOptions(s.lr());
-                o.momentum().put(s.momentum());
-                o.weight_decay().put(s.weightDecay());
-                o.nesterov().put(s.nesterov());
-                yield new org.bytedeco.pytorch.SGD(model.parameters(), o);
-            }
+    /**
+     * One optimizer group per layer group and kind: weights, and biases and norm parameters
+     * (one dimension), which get no weight decay. Each remembers its layer group for
+     * discriminative learning rates.
+     */
+    private org.bytedeco.pytorch.Optimizer optimizer(Network model, Optimizer opt) {
+        List<TensorVector> vectors = new ArrayList<>();
+        List<Double> decays = new ArrayList<>();
+        List<Integer> layers = new ArrayList<>();
+        double decay = switch (opt) {
+            case Adam a -> a.weightDecay();
+            case Sgd s -> s.weightDecay();
         };
+        List<Map<String, Tensor>> groups = model.parameterGroups();
+        for (int g = 0; g < groups.size(); g++) {
+            List<Tensor> weights = new ArrayList<>(), flat = new ArrayList<>();
+            for (Tensor p : groups.get(g).values()) (p.dim() > 1 ? weights : flat).add(p);
+            for (List<Tensor> kind : List.of(weights, flat)) {
+                if (kind.isEmpty()) continue;
+                vectors.add(new TensorVector(kind.toArray(Tensor[]::new)));
+                decays.add(kind == weights ? decay : 0.0);
+                layers.add(g);
+            }
+        }
+        layerOfGroup = layers.stream().mapToInt(i -> i).toArray();
+        lrMultiplier = new double[layerOfGroup.length];
+        java.util.Arrays.fill(lrMultiplier, 1.0);
+        org.bytedeco.pytorch.Optimizer o = null;
+        for (int i = 0; i < vectors.size(); i++) {
+            OptimizerOptions options = switch (opt) {
+                case Adam a -> {
+                    AdamOptions x = new AdamOptions(a.lr());
+                    x.weight_decay().put(decays.get(i));
+                    yield x;
+                }
+                case Sgd sgd -> {
+                    SGDOptions x = new SGDOptions(sgd.lr());
+                    x.momentum().put(sgd.momentum());
+                    x.weight_decay().put(decays.get(i));
+                    x.nesterov().put(sgd.nesterov());
+                    yield x;
+                }
+            };
+            if (o == null) {
+                o = switch (opt) {
+                    case Adam a -> new org.bytedeco.pytorch.Adam(vectors.get(i), (AdamOptions) options);
+                    case Sgd sgd -> new org.bytedeco.pytorch.SGD(vectors.get(i), (SGDOptions) options);
+                };
+            } else {
+                o.add_param_group(new OptimizerParamGroup(vectors.get(i), options));
+            }
+        }
+        return o;
+    }
+
+    /**
+     * Discriminative learning rates: layer group g of G trains at {@code mult^(G-1-g)} times the
+     * rate, so the head gets the full rate and earlier groups less (fastai's {@code slice}).
+     */
+    public Learner discriminative(double mult) {
+        int last = model.layerGroups().size() - 1;
+        for (int i = 0; i < lrMultiplier.length; i++) lrMultiplier[i] = Math.pow(mult, last - layerOfGroup[i]);
+        setLearningRate(state.lr);
+        return this;
     }
 
     /** Cross-entropy with label smoothing {@code s} (0: plain cross-entropy). */
@@ -109,10 +168,10 @@ public final class Learner implements AutoCloseable {
         return this;
     }
 
-    /** Sets the learning rate of every parameter group. */
+    /** Sets the learning rate: the head's; earlier layer groups get theirs times their {@link #discriminative} multiplier. */
     public void setLearningRate(double lr) {
         var groups = optimizer.param_groups();
-        for (long i = 0; i < groups.size(); i++) groups.get(i).options().set_lr(lr);
+        for (long i = 0; i < groups.size(); i++) groups.get(i).options().set_lr(lr * lrMultiplier[(int) i]);
         state.lr = lr;
     }
 
@@ -126,6 +185,11 @@ public final class Learner implements AutoCloseable {
         return model;
     }
 
+    /** Optimizer steps per training epoch. */
+    public int stepsPerEpoch() {
+        return loader.batches(train.size(), true);
+    }
+
     public TrainState state() {
         return state;
     }
@@ -134,6 +198,8 @@ public final class Learner implements AutoCloseable {
     public void fit(int epochs) {
         state.epochs = state.epoch + epochs;
         state.fitStartNanos = System.nanoTime();
+        state.fitStartStep = state.step;
+        state.fitEpochs = epochs;
         state.stepsPerEpoch = loader.batches(train.size(), true);
         emit(Event.BEFORE_FIT);
         while (state.epoch < state.epochs) {
@@ -146,7 +212,7 @@ public final class Learner implements AutoCloseable {
             state.dataWaitNanosInEpoch = 0;
             state.epochStartNanos = System.nanoTime();
             emit(Event.BEFORE_EPOCH);
-            model.train(true);
+            model.setTraining(true);
             var it = batches.iterator();
             while (true) {
                 long waitStart = System.nanoTime();
@@ -178,7 +244,7 @@ public final class Learner implements AutoCloseable {
         try (var scope = Scope.step()) {
             Tensor x = onDevice(b.images()), y = onDevice(b.labels());
             optimizer.zero_grad();
-            Tensor logits = model.forward(x);
+            Tensor logits = model.logits(x);
             Tensor loss = torch.cross_entropy(logits, y, lossOptions);
             loss.backward();
             optimizer.step();
@@ -203,7 +269,7 @@ public final class Learner implements AutoCloseable {
 
     /** Accuracy, loss and confusion matrix on {@code set}, in inference mode, one scope per batch. */
     public Evaluation evaluate(ImageSet set) {
-        model.train(false);
+        model.setTraining(false);
         int k = set.numClasses();
         long[][] confusion = new long[k][k];
         double lossSum = 0;
@@ -214,7 +280,7 @@ public final class Learner implements AutoCloseable {
             for (BatchBuffer.Batch b : evalLoader.epoch(set, inOrder, 0, false)) {
                 try (var scope = Scope.evalBatch()) {
                     Tensor y = onDevice(b.labels());
-                    Tensor logits = model.forward(onDevice(b.images()));
+                    Tensor logits = model.logits(onDevice(b.images()));
                     lossSum += torch.cross_entropy(logits, y, lossOptions).item_float() * (double) b.size();
                     long[] predicted = TensorMemory.toLongs(logits.argmax(new LongOptional(1), false));
                     long[] truth = TensorMemory.toLongs(b.labels());
@@ -239,7 +305,7 @@ public final class Learner implements AutoCloseable {
         int n = set.size(), k = set.numClasses();
         int[] inOrder = new int[n];
         for (int i = 0; i < n; i++) inOrder[i] = i;
-        model.train(false);
+        model.setTraining(false);
         float[] plain = probabilities(evalLoader, set, inOrder, 0);
         float[] mean = new float[plain.length];
         try (var ttaLoader = new Loader(set.pixels().channels(), augmenter, norm, EVAL_BATCH, slot[0], slot[1], Loader.defaultWorkers(), 1)) {
@@ -272,7 +338,7 @@ public final class Learner implements AutoCloseable {
         int offset = 0;
         for (BatchBuffer.Batch b : from.epoch(set, order, seed, false)) {
             try (var scope = Scope.evalBatch()) {
-                float[] p = TensorMemory.toFloats(torch.softmax(model.forward(onDevice(b.images())), 1));
+                float[] p = TensorMemory.toFloats(torch.softmax(model.logits(onDevice(b.images())), 1));
                 System.arraycopy(p, 0, out, offset, p.length);
                 offset += p.length;
             }

@@ -6,13 +6,25 @@ import dev.kinglet.dsl.Schedule;
 /** Learning rate as a multiple of the peak rate, for each step; then a callback that sets it. */
 public final class LrSchedule implements Callback {
     private final Schedule schedule;
-    private final double peak;
+    private double peak;
     private final Learner learner;
+    private long start = -1, length;
 
     public LrSchedule(Schedule schedule, double peak, Learner learner) {
         this.schedule = schedule;
         this.peak = peak;
         this.learner = learner;
+    }
+
+    /**
+     * Runs the schedule afresh with peak {@code peak} over the next {@code epochs} epochs, e.g.
+     * each stage of fine-tuning; before the first call the schedule spans each {@code fit}.
+     */
+    public LrSchedule restart(double peak, int epochs) {
+        this.peak = peak;
+        this.start = learner.state().step();
+        this.length = (long) epochs * learner.stepsPerEpoch();
+        return this;
     }
 
     @Override
@@ -23,7 +35,9 @@ public final class LrSchedule implements Callback {
     @Override
     public void on(Event event, TrainState s) {
         if (event != Event.BEFORE_STEP) return;
-        learner.setLearningRate(peak * factor(schedule, s.step(), (long) s.epochs() * s.stepsPerEpoch(), s.stepsPerEpoch()));
+        long from = start >= 0 ? start : s.fitStartStep();
+        long total = start >= 0 ? length : (long) s.fitEpochs() * s.stepsPerEpoch();
+        learner.setLearningRate(peak * factor(schedule, s.step() - from, total, s.stepsPerEpoch()));
     }
 
     /** fastai's cosine interpolation from {@code start} to {@code end} at {@code pos} in [0, 1]. */

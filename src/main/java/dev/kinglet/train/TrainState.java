@@ -4,17 +4,21 @@ package dev.kinglet.train;
  * What the loop knows, read by callbacks. Steps and epochs count from 1 once they have run.
  */
 public final class TrainState {
-    int epochs, epoch, stepsPerEpoch, stepInEpoch;
-    long step, imagesInEpoch, correctInEpoch;
+    int epochs, fitEpochs, epoch, stepsPerEpoch, stepInEpoch;
+    long step, fitStartStep, imagesInEpoch, correctInEpoch;
     double stepLoss, lossSumInEpoch, lr, trainSecondsInEpoch;
     long epochStartNanos, fitStartNanos, dataWaitNanosInEpoch;
     Evaluation validation;
 
     public int epochs() { return epochs; }
     public int epoch() { return epoch; }
+    /** Epochs of the current {@code fit} call. */
+    public int fitEpochs() { return fitEpochs; }
     public int stepsPerEpoch() { return stepsPerEpoch; }
     public int stepInEpoch() { return stepInEpoch; }
     public long step() { return step; }
+    /** The step count when the current {@code fit} began. */
+    public long fitStartStep() { return fitStartStep; }
     /** Loss of the last step. */
     public double stepLoss() { return stepLoss; }
     /** Mean loss over the images of the epoch so far. */
