@@ -44,6 +44,13 @@ public final class Datasets {
      * a test split of their own hold out {@code data.testFraction} per class, drawn by {@code seed}.
      */
     public static Split load(Data data, Path base, long seed) throws IOException {
+        Split all = loadAll(data, base, seed);
+        if (data.classes().isEmpty()) return all;
+        return new Split(all.train().onlyClasses(data.classes(), "data.classes"), all.test().onlyClasses(data.classes(), "data.classes"),
+                all.duplicates(), all.conversion());
+    }
+
+    private static Split loadAll(Data data, Path base, long seed) throws IOException {
         return switch (data.source()) {
             case IdxSource idx -> loadIdx(idx, base);
             case ImageFolder f -> ImageFiles.folder(f, data, base, seed);

@@ -15,7 +15,7 @@ public final class ImageSet implements AutoCloseable {
     private final int[] rows, labels;
     private final List<String> classes;
     private final String sha256;
-    private final boolean owner;
+    private boolean owner;
 
     public ImageSet(Pixels pixels, int[] labels, List<String> classes, String sha256) {
         this(pixels, identity(pixels.count()), labels.clone(), List.copyOf(classes), sha256, true);
@@ -50,6 +50,31 @@ public final class ImageSet implements AutoCloseable {
             l[i] = labels[positions[i]];
         }
         return new ImageSet(pixels, r, l, classes, Datasets.digest(sha256.getBytes(), intsToBytes(r)), false);
+    }
+
+    /**
+     * The images of the named classes only, relabelled in the order given; ownership of the
+     * pixels moves to the result (this set becomes a view). Unknown names fail with the known ones.
+     */
+    public ImageSet onlyClasses(List<String> keep, String path) {
+        int[] newLabel = new int[classes.size()];
+        java.util.Arrays.fill(newLabel, -1);
+        for (int i = 0; i < keep.size(); i++) {
+            int at = classes.indexOf(keep.get(i));
+            if (at < 0) throw new dev.kinglet.dsl.RecipeException(path + "[" + i + "]", "'" + keep.get(i) + "' is not a class of the data; its classes: " + classes);
+            newLabel[at] = i;
+        }
+        int n = 0;
+        for (int l : labels) if (newLabel[l] >= 0) n++;
+        int[] r = new int[n], l = new int[n];
+        for (int i = 0, j = 0; i < labels.length; i++) {
+            if (newLabel[labels[i]] < 0) continue;
+            r[j] = rows[i];
+            l[j++] = newLabel[labels[i]];
+        }
+        ImageSet out = new ImageSet(pixels, r, l, List.copyOf(keep), Datasets.digest(sha256.getBytes(), intsToBytes(r)), owner);
+        owner = false;
+        return out;
     }
 
     private static byte[] intsToBytes(int[] v) {

@@ -16,8 +16,8 @@ import dev.kinglet.natives.Scope;
 /**
  * Copies a state dict into a network by name, as PyTorch's {@code load_state_dict}: every
  * missing key, unexpected key and shape mismatch is named; strict loading refuses any of them.
- * A head whose shape differs (another number of classes) keeps its fresh initialisation only
- * when asked to; a first convolution pretrained on RGB meets one-channel input by summing its
+ * With {@code reinitHead} the head (the last layer group) keeps its fresh initialisation, for
+ * new classes, whatever its shape in the file; a first convolution pretrained on RGB meets one-channel input by summing its
  * weights over the input channels.
  */
 public final class WeightLoader {
@@ -54,7 +54,7 @@ public final class WeightLoader {
     /**
      * @param weights    tensors by state-dict key (any dtype; converted on copy)
      * @param strict     refuse missing, unexpected and mismatched keys
-     * @param reinitHead keep the network's own head when the file's has another shape
+     * @param reinitHead keep the network's freshly initialised head instead of the file's
      */
     public static Report load(Network net, Map<String, Tensor> weights, boolean strict, boolean reinitHead, Grayscale grayscale) {
         List<String> missing = new ArrayList<>(), mismatched = new ArrayList<>(), reinit = new ArrayList<>();
@@ -74,7 +74,9 @@ public final class WeightLoader {
                     continue;
                 }
                 long[] want = target.sizes().vec().get(), have = source.sizes().vec().get();
-                if (Arrays.equals(want, have)) {
+                if (reinitHead && net.groupOf(key) == head) {
+                    reinit.add(key + (Arrays.equals(want, have) ? "" : " " + Arrays.toString(have) + " -> " + Arrays.toString(want)));
+                } else if (Arrays.equals(want, have)) {
                     target.copy_(source);
                     loaded++;
                 } else if (key.equals(net.firstConv()) && want.length == 4 && want[1] == 1 && have.length == 4 && have[1] == 3
@@ -83,8 +85,6 @@ public final class WeightLoader {
                     target.copy_(source.sum(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()));
                     adapted = key + " summed over its 3 input channels for grayscale input";
                     loaded++;
-                } else if (reinitHead && net.groupOf(key) == head) {
-                    reinit.add(key + " " + Arrays.toString(have) + " -> " + Arrays.toString(want));
                 } else {
                     mismatched.add(key + " " + Arrays.toString(have) + " in the file, " + Arrays.toString(want) + " in the model");
                 }
@@ -95,7 +95,7 @@ public final class WeightLoader {
         Report r = new Report(loaded, missing, List.copyOf(unexpected), mismatched, reinit, adapted);
         if (strict && !r.clean()) {
             throw new MismatchException("weights do not fit the model: " + r.summary()
-                    + (r.mismatched().isEmpty() || reinitHead ? "" : " (reinitHead: true replaces a classifier of another size)")
+                    + (r.mismatched().isEmpty() || reinitHead ? "" : " (reinitHead: true starts the classifier afresh, e.g. for other classes)")
                     + " (strict: false loads what fits)");
         }
         return r;

@@ -105,7 +105,7 @@ public final class Check {
                     try {
                         Tensor x = b.images(), y = b.labels();
                         if (info.device().isCuda()) x = x.to(info.device().torch(), x.scalar_type());
-                        logits = net.forward(x);
+                        logits = net.logits(x);
                         stages.add(new Stage("forward", true, "logits " + java.util.Arrays.toString(logits.sizes().vec().get())
                                 + ", " + net.parameterCount() + " parameters"));
                     } catch (RuntimeException e) {

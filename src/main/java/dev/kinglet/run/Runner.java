@@ -18,13 +18,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.bytedeco.pytorch.OutputArchive;
-
+import dev.kinglet.augment.BatchMix;
 import dev.kinglet.augment.Pipelines;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.data.Splits;
 import dev.kinglet.dsl.CrossEntropy;
+import dev.kinglet.dsl.Grayscale;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
@@ -34,6 +34,7 @@ import dev.kinglet.natives.NativeRuntime;
 import dev.kinglet.natives.Normalization;
 import dev.kinglet.train.Callback;
 import dev.kinglet.train.Evaluation;
+import dev.kinglet.train.FineTuning;
 import dev.kinglet.train.Learner;
 import dev.kinglet.train.LrSchedule;
 import tools.jackson.databind.JsonNode;
@@ -44,7 +45,7 @@ import tools.jackson.databind.JsonNode;
  * holds {@code recipe.json}, {@code provenance.json}, {@code plan.json} (each job's state:
  * pending, running, done, failed), {@code results.json} (per variant and point: mean, standard
  * deviation and 95% interval of test accuracy), {@code run.log}, and per job
- * {@code jobs/<id>/} with {@code metrics.jsonl}, {@code results.json} and {@code model.pt}.
+ * {@code jobs/<id>/} with {@code metrics.jsonl}, {@code results.json}, and {@code model.pth} + {@code model.json} (see {@link ModelFiles}).
  * Every file but the append-only logs is written whole or not at all. A failed job does not
  * stop the others; {@code --resume} reruns what is not done.
  */
@@ -98,6 +99,7 @@ public final class Runner {
 
     public static Result run(Recipe recipe, Options o) throws IOException {
         Path dir = newRunDir(o.outRoot().resolve(recipe.name()));
+        linkLatest(dir);
         return execute(recipe, dir, o, Map.of());
     }
 
@@ -188,19 +190,29 @@ public final class Runner {
              ImageSet train = trainPart.select(Splits.subset(job.subset(), trainPart.labels(), classes, job.subsetSeed()))) {
             out.printf(Locale.ROOT, "job %s: %d training, %d validation, %d test images%n", job.id(), train.size(), validation.size(), split.test().size());
             Pipelines pipes = Pipelines.of(r.augment(), split.train().classes());
-            Normalization norm = pipes.normalization().orElseGet(train::statistics);
-            NativeRuntime.seed(job.initSeed());
             var px = train.pixels();
+            var weights = r.model().weights();
+            Normalization norm = pipes.normalization()
+                    .or(() -> weights == null ? java.util.Optional.empty() : uncheck(() -> Pretrained.normalization(weights, o.dataBase(), px.channels())))
+                    .orElseGet(train::statistics);
+            NativeRuntime.seed(job.initSeed());
             int[] size = pipes.train().outputSize(px.height(), px.width());
-            Network net = Network.build(r.model(), px.channels(), size[0], size[1], classes);
+            boolean repeatGray = weights != null && Pretrained.grayscale(weights) == Grayscale.REPEAT && px.channels() == 1;
+            Network net = Network.build(r.model(), px.channels(), size[0], size[1], classes, repeatGray);
+            if (weights != null) out.println("job " + job.id() + ": weights " + Pretrained.load(net, weights, o.dataBase()).summary());
             try (net; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(),
                     job.initSeed(), pipes.train(), pipes.eval())) {
                 if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
                 if (validation.size() > 0) learner.validateOn(validation);
-                learner.add(new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner))
-                        .add(new Progress(out, o.terminal())).add(new MetricsLog(jobDir.resolve("metrics.jsonl")));
+                learner.batchMix(BatchMix.of(r.augment().train()));
+                LrSchedule schedule = new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner);
+                learner.add(schedule).add(new Progress(out, o.terminal())).add(new MetricsLog(jobDir.resolve("metrics.jsonl")));
                 o.extra().forEach(learner::add);
-                learner.fit(r.train().epochs());
+                if (weights != null && r.train().fineTune() != null) {
+                    FineTuning.run(learner, schedule, r.train().fineTune(), r.train().optimizer().lr(), r.train().epochs());
+                } else {
+                    learner.fit(r.train().epochs());
+                }
                 double seconds = learner.state().fitSeconds();
                 Evaluation test = learner.evaluate(split.test());
                 Evaluation plainTest = null;
@@ -215,7 +227,9 @@ public final class Runner {
                     out.printf(Locale.ROOT, "job %s: test accuracy without TTA %.2f%%, with %d views %.2f%%%n", job.id(),
                             100 * plainTest.accuracy(), tta.views(), 100 * test.accuracy());
                 }
-                if (r.output().saveModels()) saveWeights(net, jobDir.resolve("model.pt"));
+                if (r.output().saveModels()) {
+                    ModelFiles.save(jobDir, net, new ModelFiles.Description(r.model(), split.train().classes(), px.channels(), size[0], size[1], repeatGray, norm));
+                }
                 var details = jobResults(job, net, test, seconds, norm);
                 if (plainTest != null) {
                     details.put("testAccuracyWithoutTta", plainTest.accuracy());
@@ -282,14 +296,31 @@ public final class Runner {
         AtomicFiles.writeString(dir.resolve("plan.json"), Json.PRETTY.writeValueAsString(Map.of("summary", plan.summary(), "jobs", jobs)));
     }
 
-    /** Saves the module as a LibTorch archive ({@code torch.jit.load} reads it in Python), atomically. */
-    static void saveWeights(Network net, Path file) throws IOException {
-        Path tmp = AtomicFiles.temporarySibling(file);
-        try (OutputArchive archive = new OutputArchive()) {
-            net.save(archive);
-            archive.save_to(tmp.toString());
+    private interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    private static <T> T uncheck(IoSupplier<T> s) {
+        try {
+            return s.get();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        AtomicFiles.commit(tmp, file);
+    }
+
+    /**
+     * Points {@code <out>/<recipe>/latest} at the newest run directory, replaced atomically, so a
+     * recipe can name the files of another recipe's last run (e.g. its weights).
+     */
+    private static void linkLatest(Path dir) throws IOException {
+        Path latest = dir.resolveSibling("latest"), tmp = dir.resolveSibling(".latest." + ProcessHandle.current().pid());
+        try {
+            Files.deleteIfExists(tmp);
+            Files.createSymbolicLink(tmp, dir.getFileName());
+            Files.move(tmp, latest, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.deleteIfExists(tmp); // a file system without symbolic links: no shortcut, the run itself is unaffected
+        }
     }
 
     private static Path newRunDir(Path recipeDir) throws IOException {
@@ -317,7 +348,7 @@ public final class Runner {
 
         /** The split of {@code data}'s source, size, channels and test share (not its validation split or subset). */
         Datasets.Split get(dev.kinglet.dsl.Data data, long seed) throws IOException {
-            List<Object> key = List.of(data.source(), data.imageSize(), String.valueOf(data.channels()), data.testFraction(), seed);
+            List<Object> key = List.of(data.source(), data.imageSize(), String.valueOf(data.channels()), data.testFraction(), data.classes(), seed);
             Datasets.Split s = loaded.get(key);
             if (s == null) loaded.put(key, s = Datasets.load(data, base, seed));
             return s;

@@ -3,17 +3,18 @@ package dev.kinglet.run;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.kinglet.dsl.AugmentOp;
 import dev.kinglet.dsl.CosineLoss;
 import dev.kinglet.dsl.CrossEntropy;
-import dev.kinglet.dsl.CutMix;
-import dev.kinglet.dsl.MixUp;
 import dev.kinglet.dsl.IdxSource;
 import dev.kinglet.dsl.LinearHead;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
+import dev.kinglet.dsl.MobileNetV3Small;
 import dev.kinglet.dsl.SmallCnn;
+import dev.kinglet.dsl.TorchScriptBackbone;
+import dev.kinglet.dsl.TorchVisionWeights;
+import dev.kinglet.dsl.WideResNet;
 
 /**
  * What of the recipe format this engine runs. The format describes every technique Kinglet
@@ -47,29 +48,34 @@ public final class Support {
         if (r.data().source() instanceof dev.kinglet.dsl.CsvManifest c && c.task() == dev.kinglet.dsl.CsvManifest.Task.REGRESSION) {
             errors.add(notYet("data.source.task", "regression", "classification"));
         }
-        if (!(r.model().architecture() instanceof SmallCnn)) {
-            errors.add(notYet("model.architecture", typeName(r.model().architecture()), "smallCnn"));
+        switch (r.model().architecture()) {
+            case MobileNetV3Small m -> errors.add(notYet("model.architecture", "mobilenetV3Small", "smallCnn, resnet, mobilenetV2, wideResNet, mlp"));
+            case TorchScriptBackbone t -> errors.add(notYet("model.architecture", "torchScript", "smallCnn, resnet, mobilenetV2, wideResNet, mlp"));
+            case WideResNet w when w.harmonic() -> errors.add(notYet("model.architecture.harmonic", "harmonic blocks", "harmonic: false"));
+            case SmallCnn s when r.model().head() instanceof LinearHead h && h.dropout() != 0 ->
+                    errors.add("model.head.dropout: smallCnn has its own dropout before its last layer: set model.architecture.dropout instead");
+            default -> { }
         }
-        if (r.model().weights() != null) errors.add(notYet("model.weights", "pretrained weights", "random initialisation (leave weights out)"));
-        if (!(r.model().head() instanceof LinearHead h) || h.dropout() != 0) {
-            errors.add(notYet("model.head", "this head for smallCnn", "{type: linear} without dropout (smallCnn has its own: model.architecture.dropout)"));
+        if (r.model().weights() instanceof TorchVisionWeights) errors.add(notYet("model.weights", "TorchVision weights", "weights from a file: {type: file, path: ...}"));
+        if (!(r.model().head() instanceof LinearHead)) {
+            errors.add(notYet("model.head", "the embedding head", "{type: linear}"));
+        }
+        if (r.train().fineTune() != null && r.model().weights() == null) {
+            errors.add("train.fineTune: fine-tuning needs pretrained weights in model.weights; leave fineTune out to train from scratch");
         }
         if (r.pretrain() != null) errors.add(notYet("pretrain", typeName(r.pretrain()), "no pre-training"));
-        for (int i = 0; i < r.augment().train().size(); i++) {
-            AugmentOp op = r.augment().train().get(i);
-            if (op instanceof MixUp || op instanceof CutMix) errors.add(notYet("augment.train[" + i + "]", typeName(op), "per-image ops"));
-        }
         switch (r.loss()) {
             case CrossEntropy ce -> { }
             case CosineLoss c -> errors.add(notYet("loss", "cosine", "crossEntropy"));
         }
-        if (r.train().fineTune() != null) errors.add(notYet("train.fineTune", "fine-tuning stages", "no fineTune (training from scratch)"));
         if (r.train().clipGradNorm() != null) errors.add(notYet("train.clipGradNorm", "gradient clipping", "no clipping"));
         if (r.train().ema() != null) errors.add(notYet("train.ema", "weight EMA", "no EMA"));
         if (r.train().earlyStopping() != null) errors.add(notYet("train.earlyStopping", "early stopping", "no early stopping"));
         if (r.train().precision().equals("mixed")) errors.add(notYet("train.precision", "mixed precision", "float32"));
         if (r.ensemble().members() > 1 || r.ensemble().snapshots()) errors.add(notYet("ensemble", "ensembles", "{members: 1}"));
-        if (r.learningCurve() != null) errors.add(notYet("learningCurve", "learning curves", "no learningCurve"));
+        if (r.learningCurve() != null && r.learningCurve().targetAccuracy() != null) {
+            notices.add("learningCurve.targetAccuracy: the points and seeds run and are summarised per point; the power-law fit and its label estimate are not made by this Kinglet version yet");
+        }
         if (!r.baseline().models().isEmpty()) {
             notices.add("baseline: " + r.baseline().models().stream().map(Support::typeName).toList()
                     + " not run: this Kinglet version has no baselines yet; results are not compared with one");

@@ -13,10 +13,12 @@ import org.bytedeco.pytorch.OptimizerOptions;
 import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.SGDOptions;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 import dev.kinglet.augment.Augmenter;
+import dev.kinglet.augment.BatchMix;
 import dev.kinglet.data.Loader;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.dsl.Adam;
@@ -53,6 +55,8 @@ public final class Learner implements AutoCloseable {
     private final CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
     private ImageSet validation;
     private int[] layerOfGroup;
+    private BatchMix batchMix;
+    private final long mixSeed;
     private double[] lrMultiplier;
 
     /** A learner without augmentation. */
@@ -88,6 +92,7 @@ public final class Learner implements AutoCloseable {
         // one evaluation loader for every evaluation: its threads live as long as the learner
         this.evalLoader = new Loader(channels, evalAugmenter, norm, EVAL_BATCH, trainSize[0], trainSize[1], Loader.defaultWorkers(), 1);
         this.shuffle = new SplittableRandom(seed);
+        this.mixSeed = new SplittableRandom(seed ^ 0x6d69787570L).nextLong();
     }
 
     /**
@@ -159,6 +164,12 @@ public final class Learner implements AutoCloseable {
     /** Cross-entropy with label smoothing {@code s} (0: plain cross-entropy). */
     public Learner labelSmoothing(double s) {
         lossOptions.label_smoothing().put(s);
+        return this;
+    }
+
+    /** MixUp and CutMix of the training batches (null: none). */
+    public Learner batchMix(BatchMix mix) {
+        this.batchMix = mix;
         return this;
     }
 
@@ -244,8 +255,12 @@ public final class Learner implements AutoCloseable {
         try (var scope = Scope.step()) {
             Tensor x = onDevice(b.images()), y = onDevice(b.labels());
             optimizer.zero_grad();
-            Tensor logits = model.logits(x);
+            BatchMix.Mixed mix = batchMix == null ? null : batchMix.apply(x, y, mixSeed + state.step);
+            Tensor logits = model.logits(mix == null ? x : mix.images());
             Tensor loss = torch.cross_entropy(logits, y, lossOptions);
+            if (mix != null) {
+                loss = loss.mul(new Scalar(mix.lam())).add(torch.cross_entropy(logits, mix.partnerLabels(), lossOptions).mul(new Scalar(1 - mix.lam())));
+            }
             loss.backward();
             optimizer.step();
             float value = loss.item_float();

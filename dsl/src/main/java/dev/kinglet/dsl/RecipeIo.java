@@ -147,8 +147,17 @@ public final class RecipeIo {
     }
 
     private static Recipe read(ObjectMapper mapper, String text, String origin) {
+        return read(mapper, text, Recipe.class, origin);
+    }
+
+    /** A recipe section (e.g. a saved {@link Model}) from its JSON tree, validated as in a recipe file. */
+    public static <T> T value(JsonNode node, Class<T> type, String origin) {
+        return read(JSON, node.toString(), type, origin);
+    }
+
+    private static <T> T read(ObjectMapper mapper, String text, Class<T> type, String origin) {
         try {
-            return Objects.requireNonNull(mapper.readValue(text, Recipe.class), "empty recipe");
+            return Objects.requireNonNull(mapper.readValue(text, type), "empty recipe");
         } catch (UnrecognizedPropertyException e) {
             String path = path(e);
             String hint = suggestion(e.getPropertyName(), e.getKnownPropertyIds());

@@ -43,7 +43,7 @@ class FashionQuickTest {
             assertThat(result.runDir().resolve(f)).isNotEmptyFile();
         }
         Path jobDir = result.runDir().resolve("jobs").resolve(job.id());
-        for (String f : new String[] {"metrics.jsonl", "results.json", "model.pt"}) assertThat(jobDir.resolve(f)).isNotEmptyFile();
+        for (String f : new String[] {"metrics.jsonl", "results.json", "model.pth", "model.json"}) assertThat(jobDir.resolve(f)).isNotEmptyFile();
         try (var files = Files.walk(result.runDir())) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));
         }

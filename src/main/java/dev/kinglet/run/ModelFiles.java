@@ -1,0 +1,88 @@
+package dev.kinglet.run;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bytedeco.pytorch.Tensor;
+
+import dev.kinglet.dsl.Grayscale;
+import dev.kinglet.dsl.Model;
+import dev.kinglet.dsl.RecipeException;
+import dev.kinglet.dsl.RecipeIo;
+import dev.kinglet.model.Network;
+import dev.kinglet.model.WeightLoader;
+import dev.kinglet.natives.Modules;
+import dev.kinglet.natives.Normalization;
+import dev.kinglet.natives.StateDict;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A trained model on disk: {@code model.pth}, a state dict as {@code torch.save} writes it (Python's
+ * {@code torch.load} + {@code load_state_dict(strict=True)} read it into the TorchVision
+ * architecture), and {@code model.json}, what is needed to use it: the recipe's model section, the
+ * class names, the input size and channels and the normalisation.
+ */
+public final class ModelFiles {
+    public static final String WEIGHTS = "model.pth", DESCRIPTION = "model.json";
+
+    private ModelFiles() {}
+
+    public record Description(Model model, List<String> classes, int channels, int height, int width, boolean repeatGray,
+                              Normalization normalization) {}
+
+    public static void save(Path dir, Network net, Description d) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Tensor> state = Modules.state(net);
+        try {
+            StateDict.writePth(dir.resolve(WEIGHTS), state);
+        } finally {
+            state.values().forEach(Tensor::close);
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("model", RecipeIo.tree(d.model()));
+        json.put("classes", d.classes());
+        json.put("channels", d.channels());
+        json.put("imageSize", List.of(d.height(), d.width()));
+        json.put("repeatGray", d.repeatGray());
+        json.put("normalization", Map.of("mean", d.normalization().mean(), "std", d.normalization().std()));
+        json.put("kinglet", Provenance.kingletVersion());
+        AtomicFiles.writeString(dir.resolve(DESCRIPTION), Json.PRETTY.writeValueAsString(json));
+    }
+
+    public static Description describe(Path dir) throws IOException {
+        Path file = dir.resolve(DESCRIPTION);
+        if (!Files.isRegularFile(file)) throw new RecipeException(dir.toString(), "is not a saved model: no " + DESCRIPTION + " (a job directory of a run with output.saveModels)");
+        JsonNode j = Json.PRETTY.readTree(file.toFile());
+        Model model = RecipeIo.value(j.get("model"), Model.class, file + ", model");
+        List<String> classes = j.get("classes").valueStream().map(JsonNode::asString).toList();
+        JsonNode n = j.get("normalization");
+        return new Description(model, classes, j.get("channels").asInt(), j.get("imageSize").get(0).asInt(), j.get("imageSize").get(1).asInt(),
+                j.get("repeatGray").asBoolean(), new Normalization(floats(n.get("mean")), floats(n.get("std"))));
+    }
+
+    /** The saved network with its weights, strictly loaded. */
+    public static Network load(Path dir, Description d) throws IOException {
+        Network net = Network.build(d.model(), d.channels(), d.height(), d.width(), d.classes().size(), d.repeatGray());
+        try (StateDict sd = StateDict.read(dir.resolve(WEIGHTS))) {
+            WeightLoader.load(net, tensors(sd), true, false, Grayscale.SUM);
+        }
+        return net;
+    }
+
+    /** The tensors of a state dict by key; they live as long as {@code sd}. */
+    public static Map<String, Tensor> tensors(StateDict sd) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (String k : sd.keys()) m.put(k, sd.tensor(k));
+        return m;
+    }
+
+    private static float[] floats(JsonNode a) {
+        float[] f = new float[a.size()];
+        for (int i = 0; i < f.length; i++) f[i] = (float) a.get(i).asDouble();
+        return f;
+    }
+}
