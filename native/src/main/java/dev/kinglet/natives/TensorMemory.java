@@ -20,6 +20,7 @@ public final class TensorMemory {
     public static MemorySegment view(Tensor t) {
         if (!t.is_cpu()) throw new IllegalArgumentException("a memory view needs a CPU tensor; copy it with .cpu() first");
         if (!t.is_contiguous()) throw new IllegalArgumentException("a memory view needs a contiguous tensor; call .contiguous() first");
+        if (t.nbytes() == 0) return MemorySegment.NULL; // an empty tensor may have no data pointer at all
         return MemorySegment.ofAddress(t.data_ptr().address()).reinterpret(t.nbytes());
     }
 
