@@ -167,6 +167,26 @@ class StateDictTest {
     }
 
     @Test
+    void corruptFilesNeverEscapeAsAnythingButIOException() throws IOException {
+        SplittableRandom random = new SplittableRandom(11);
+        for (String name : List.of("module.pth", "tensors.pth", "module-deflated.pth", "tensors.safetensors")) {
+            byte[] whole = Files.readAllBytes(WEIGHTS.resolve(name));
+            for (int i = 0; i < 300; i++) {
+                byte[] mutated = whole.clone();
+                // the structure lies at both ends: the zip directory and safetensors header
+                int at = random.nextBoolean() ? random.nextInt(Math.min(200, whole.length)) : whole.length - 1 - random.nextInt(Math.min(400, whole.length));
+                mutated[at] = (byte) random.nextInt(256);
+                Path file = Files.write(tmp.resolve("mutated-" + name), mutated);
+                try (StateDict sd = StateDict.read(file)) {
+                    for (String key : sd.keys()) sd.tensor(key).sum();
+                } catch (IOException e) {
+                    assertThat(e).as(name + " byte " + at).hasMessageContaining(file.toString());
+                }
+            }
+        }
+    }
+
+    @Test
     void corruptPicklesNeverEscapeAsAnythingButIOException() throws IOException {
         byte[] pickle;
         try (var zip = new java.util.zip.ZipFile(WEIGHTS.resolve("checkpoint.pth").toFile())) {
