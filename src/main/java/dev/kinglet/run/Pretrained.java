@@ -2,10 +2,13 @@ package dev.kinglet.run;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import dev.kinglet.dsl.Architecture;
 import dev.kinglet.dsl.Grayscale;
+import dev.kinglet.dsl.Model;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.TorchVisionWeights;
 import dev.kinglet.dsl.Weights;
@@ -14,6 +17,9 @@ import dev.kinglet.model.Network;
 import dev.kinglet.model.WeightLoader;
 import dev.kinglet.natives.Normalization;
 import dev.kinglet.natives.StateDict;
+import dev.kinglet.weights.DownloadProgress;
+import dev.kinglet.weights.WeightRegistry;
+import dev.kinglet.weights.WeightStore;
 
 /** The recipe's {@code model.weights}: which file they are in, and loading them into the network. */
 final class Pretrained {
@@ -26,9 +32,9 @@ final class Pretrained {
         };
     }
 
-    /** Loads the weights into {@code net} by name, strictly unless the recipe says otherwise. */
-    static WeightLoader.Report load(Network net, Weights w, Path base) throws IOException {
-        return switch (w) {
+    /** Loads the weights into {@code net} by name, strictly unless the recipe says otherwise; downloads TorchVision's once. */
+    static WeightLoader.Report load(Network net, Model model, Path base, PrintStream out, boolean terminal) throws IOException {
+        return switch (model.weights()) {
             case WeightsFile f -> {
                 Path file = base.resolve(f.path());
                 if (!Files.isRegularFile(file)) throw new RecipeException("model.weights.path", file + " does not exist");
@@ -38,21 +44,41 @@ final class Pretrained {
                     throw new RecipeException("model.weights", file + ": " + e.getMessage());
                 }
             }
-            case TorchVisionWeights t -> throw new RecipeException("model.weights", "TorchVision weights are not wired in yet");
+            case TorchVisionWeights t -> {
+                WeightRegistry.Entry entry = torchVision(model.architecture(), t);
+                Path file = WeightStore.fromEnvironment().fetch(entry, t.offline(), new DownloadProgress(out, terminal));
+                try (StateDict sd = StateDict.read(file)) {
+                    yield WeightLoader.load(net, ModelFiles.tensors(sd), true, t.reinitHead(), t.grayscale());
+                } catch (WeightLoader.MismatchException e) {
+                    throw new RecipeException("model.weights", file + ": " + e.getMessage());
+                }
+            }
+            case null -> throw new IllegalArgumentException("the recipe has no model.weights");
         };
     }
 
+    /** The registry entry of TorchVision weights for the architecture, or a recipe error naming what exists. */
+    static WeightRegistry.Entry torchVision(Architecture a, TorchVisionWeights t) {
+        String arch = WeightRegistry.torchVisionName(a).orElseThrow(() -> new RecipeException("model.weights",
+                "TorchVision publishes no weights for " + a + "; use resnet (18, 34, 50) or mobilenetV2 (width 1.0), or weights from a file"));
+        try {
+            return WeightRegistry.lookup(arch, t.name());
+        } catch (IllegalArgumentException e) {
+            throw new RecipeException("model.weights.name", e.getMessage());
+        }
+    }
+
     /**
-     * The normalisation the weights were trained with: a Kinglet model's {@code model.json} next
-     * to the file, averaged over channels for grayscale input.
+     * The normalisation the weights were trained with: TorchVision's (ImageNet), or a Kinglet
+     * model's {@code model.json} next to the file; averaged over channels for grayscale input.
      */
-    static Optional<Normalization> normalization(Weights w, Path base, int channels) throws IOException {
+    static Optional<Normalization> normalization(Weights w, Architecture architecture, Path base, int channels) throws IOException {
         Normalization n = switch (w) {
             case WeightsFile f -> {
                 Path dir = base.resolve(f.path()).toAbsolutePath().getParent();
                 yield dir != null && Files.isRegularFile(dir.resolve(ModelFiles.DESCRIPTION)) ? ModelFiles.describe(dir).normalization() : null;
             }
-            case TorchVisionWeights t -> null;
+            case TorchVisionWeights t -> torchVision(architecture, t).normalization();
         };
         if (n == null) return Optional.empty();
         if (n.channels() == channels) return Optional.of(n);

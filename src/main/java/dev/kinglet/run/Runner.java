@@ -193,13 +193,13 @@ public final class Runner {
             var px = train.pixels();
             var weights = r.model().weights();
             Normalization norm = pipes.normalization()
-                    .or(() -> weights == null ? java.util.Optional.empty() : uncheck(() -> Pretrained.normalization(weights, o.dataBase(), px.channels())))
+                    .or(() -> weights == null ? java.util.Optional.empty() : uncheck(() -> Pretrained.normalization(weights, r.model().architecture(), o.dataBase(), px.channels())))
                     .orElseGet(train::statistics);
             NativeRuntime.seed(job.initSeed());
             int[] size = pipes.train().outputSize(px.height(), px.width());
             boolean repeatGray = weights != null && Pretrained.grayscale(weights) == Grayscale.REPEAT && px.channels() == 1;
             Network net = Network.build(r.model(), px.channels(), size[0], size[1], classes, repeatGray);
-            if (weights != null) out.println("job " + job.id() + ": weights " + Pretrained.load(net, weights, o.dataBase()).summary());
+            if (weights != null) out.println("job " + job.id() + ": weights " + Pretrained.load(net, r.model(), o.dataBase(), out, o.terminal()).summary());
             try (net; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(),
                     job.initSeed(), pipes.train(), pipes.eval())) {
                 if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());

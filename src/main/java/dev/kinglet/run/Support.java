@@ -13,7 +13,6 @@ import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.dsl.MobileNetV3Small;
 import dev.kinglet.dsl.SmallCnn;
 import dev.kinglet.dsl.TorchScriptBackbone;
-import dev.kinglet.dsl.TorchVisionWeights;
 import dev.kinglet.dsl.WideResNet;
 
 /**
@@ -56,7 +55,6 @@ public final class Support {
                     errors.add("model.head.dropout: smallCnn has its own dropout before its last layer: set model.architecture.dropout instead");
             default -> { }
         }
-        if (r.model().weights() instanceof TorchVisionWeights) errors.add(notYet("model.weights", "TorchVision weights", "weights from a file: {type: file, path: ...}"));
         if (!(r.model().head() instanceof LinearHead)) {
             errors.add(notYet("model.head", "the embedding head", "{type: linear}"));
         }
