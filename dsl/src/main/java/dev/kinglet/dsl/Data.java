@@ -7,8 +7,11 @@ import java.util.List;
  * protocol ({@code split}), the labelled subset to train on ({@code subset}), the image size
  * and channel count every image is converted to, and the share held out for testing when the
  * source has no test split of its own. The test split is never used for training or selection.
+ * A corrupt, empty, unreadable or missing image file stops the run before training, naming
+ * it; with {@code skipBadFiles} it is left out instead, and every file left out is reported.
  */
-public record Data(DataSource source, Split split, Subset subset, List<Integer> imageSize, Integer channels, Double testFraction) {
+public record Data(DataSource source, Split split, Subset subset, List<Integer> imageSize, Integer channels, Double testFraction,
+                   Boolean skipBadFiles) {
     public Data {
         RecipeException.require(source != null, "data.source", "missing, e.g. {type: idx, dir: test-data/fashion-mnist}");
         RecipeException.require(!(source instanceof UnlabelledFolder), "data.source",
@@ -22,15 +25,23 @@ public record Data(DataSource source, Split split, Subset subset, List<Integer> 
                 "must be 1 (grayscale) or 3 (RGB), or left out to take the model's");
         testFraction = testFraction == null ? 0.2 : testFraction;
         RecipeException.require(testFraction > 0 && testFraction < 1, "data.testFraction", "must be in (0, 1), e.g. 0.2");
+        skipBadFiles = skipBadFiles != null && skipBadFiles;
+        RecipeException.require(!skipBadFiles || source instanceof ImageFolder || source instanceof CsvManifest, "data.skipBadFiles",
+                "applies to imageFolder and csvManifest sources, read file by file; an idx source is read whole: leave it out");
+    }
+
+    public Data(DataSource source, Split split, Subset subset, List<Integer> imageSize, Integer channels, Double testFraction) {
+        this(source, split, subset, imageSize, channels, testFraction, null);
     }
 
     public Data(DataSource source) {
-        this(source, null, null, null, null, null);
+        this(source, null, null, null, null, null, null);
     }
 
-    public Data withSource(DataSource s) { return new Data(s, split, subset, imageSize, channels, testFraction); }
-    public Data withSplit(Split s) { return new Data(source, s, subset, imageSize, channels, testFraction); }
-    public Data withSubset(Subset s) { return new Data(source, split, s, imageSize, channels, testFraction); }
-    public Data withImageSize(int height, int width) { return new Data(source, split, subset, List.of(height, width), channels, testFraction); }
-    public Data withChannels(int c) { return new Data(source, split, subset, imageSize, c, testFraction); }
+    public Data withSource(DataSource s) { return new Data(s, split, subset, imageSize, channels, testFraction, skipBadFiles); }
+    public Data withSplit(Split s) { return new Data(source, s, subset, imageSize, channels, testFraction, skipBadFiles); }
+    public Data withSubset(Subset s) { return new Data(source, split, s, imageSize, channels, testFraction, skipBadFiles); }
+    public Data withImageSize(int height, int width) { return new Data(source, split, subset, List.of(height, width), channels, testFraction, skipBadFiles); }
+    public Data withChannels(int c) { return new Data(source, split, subset, imageSize, c, testFraction, skipBadFiles); }
+    public Data withSkipBadFiles(boolean skip) { return new Data(source, split, subset, imageSize, channels, testFraction, skip); }
 }
