@@ -1,8 +1,12 @@
 package dev.kinglet.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.LongOptional;
@@ -44,11 +48,11 @@ public final class Bench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--rounds, --seconds, --data, --batch)");
             }
         }
-        if (mode.equals("augment")) {
-            augment(data, rounds, seconds);
+        if (mode.equals("augment") || mode.equals("augment-decode")) {
+            augment(data, rounds, seconds, mode.equals("augment-decode"));
             return;
         }
-        if (!mode.equals("train") && !mode.equals("eval")) throw new IllegalArgumentException("mode is train, eval or augment, got " + mode);
+        if (!mode.equals("train") && !mode.equals("eval")) throw new IllegalArgumentException("mode is train, eval, augment or augment-decode, got " + mode);
         NativeRuntime.start(NativeRuntime.defaultThreads(), 42, Device.CPU);
         try (Datasets.Split split = Datasets.load(IdxSource.fashionMnist(data), Path.of(""))) {
             ImageSet set = mode.equals("train") ? split.train() : split.test();
@@ -68,34 +72,64 @@ public final class Bench {
     }
 
     /**
-     * The augmentation pipeline of src/bench/augment.py on an image folder, decoded once:
-     * RandomResizedCrop 224, flip, rotation 15, colour jitter 0.4, normalise, collate, batch 64.
+     * The augmentation pipeline of src/bench/augment.py on an image folder: RandomResizedCrop 224,
+     * flip, rotation 15, colour jitter 0.4, normalise, collate, batch 64. From the images decoded
+     * once ({@code augment}), or reading and decoding each file every time it is drawn
+     * ({@code augment-decode}, as TorchVision's DataLoader does).
      */
-    static void augment(String dir, int rounds, double seconds) throws Exception {
+    static void augment(String dir, int rounds, double seconds, boolean decodeEveryTime) throws Exception {
         NativeRuntime.start(NativeRuntime.defaultThreads(), 42, Device.CPU);
         var data = new dev.kinglet.dsl.Data(new dev.kinglet.dsl.ImageFolder(dir), null, null, null, 3, 0.01);
         var ops = java.util.List.<dev.kinglet.dsl.AugmentOp>of(
                 new dev.kinglet.dsl.AugmentOp.RandomResizedCrop(java.util.List.of(224), null, null, null, null),
                 new dev.kinglet.dsl.AugmentOp.HorizontalFlip(null, null), new dev.kinglet.dsl.AugmentOp.Rotate(15.0, null, null),
                 new dev.kinglet.dsl.AugmentOp.ColorJitter(0.4, 0.4, 0.4, 0.0));
+        var norm = new Normalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+        var rng = new SplittableRandom(42);
+        if (decodeEveryTime) {
+            // every file of every class folder, as TorchVision's ImageFolder lists them
+            List<Path> files = new ArrayList<>();
+            List<Integer> labels = new ArrayList<>();
+            List<String> classes;
+            try (var s = Files.list(Path.of(dir))) {
+                classes = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            }
+            for (int c = 0; c < classes.size(); c++) {
+                try (var s = Files.list(Path.of(dir, classes.get(c)))) {
+                    for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+                        files.add(p);
+                        labels.add(c);
+                    }
+                }
+            }
+            int[] y = labels.stream().mapToInt(Integer::intValue).toArray();
+            var aug = new Augmenter(ops, classes, "augment.train");
+            try (var loader = new Loader(3, aug, norm, 64, 224, 224, Loader.defaultWorkers(), 2)) {
+                timeAugment(rounds, seconds, () -> loader.epoch(files, y, order(files.size(), rng), rng.nextLong(), false));
+            }
+            return;
+        }
         try (Datasets.Split split = Datasets.load(data, Path.of(""), 42)) {
             ImageSet set = split.train();
             var aug = new Augmenter(ops, set.classes(), "augment.train");
-            var norm = new Normalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
-            var rng = new SplittableRandom(42);
             try (var loader = new Loader(3, aug, norm, 64, 224, 224, Loader.defaultWorkers(), 2)) {
-                for (var b : loader.epoch(set, order(set.size(), rng), rng.nextLong(), false)) b.size(); // warm-up
-                for (int r = 0; r < rounds; r++) {
-                    long images = 0, start = System.nanoTime();
-                    while (System.nanoTime() - start < seconds * 1e9) {
-                        for (var b : loader.epoch(set, order(set.size(), rng), rng.nextLong(), false)) {
-                            images += b.size();
-                            if (System.nanoTime() - start >= seconds * 1e9) break;
-                        }
-                    }
-                    System.out.printf(Locale.ROOT, "img/s %.1f%n", images / ((System.nanoTime() - start) / 1e9));
+                timeAugment(rounds, seconds, () -> loader.epoch(set, order(set.size(), rng), rng.nextLong(), false));
+            }
+        }
+    }
+
+    /** One warm-up epoch, then per round the batches of as many epochs as fit in {@code seconds}. */
+    private static void timeAugment(int rounds, double seconds, Supplier<Iterable<BatchBuffer.Batch>> epoch) {
+        for (var b : epoch.get()) b.size(); // warm-up
+        for (int r = 0; r < rounds; r++) {
+            long images = 0, start = System.nanoTime();
+            while (System.nanoTime() - start < seconds * 1e9) {
+                for (var b : epoch.get()) {
+                    images += b.size();
+                    if (System.nanoTime() - start >= seconds * 1e9) break;
                 }
             }
+            System.out.printf(Locale.ROOT, "img/s %.1f%n", images / ((System.nanoTime() - start) / 1e9));
         }
     }
 

@@ -21,16 +21,47 @@ import dev.kinglet.natives.Pixels;
 public final class Datasets {
     private Datasets() {}
 
-    /** The fixed split of a source: {@code test} is never touched by training or model selection. */
-    public record Split(ImageSet train, ImageSet test, List<String> duplicates, String conversion) implements AutoCloseable {
+    /**
+     * The fixed split of a source: {@code test} is never touched by training or model selection.
+     * {@code duplicates} names test images equal to training images, {@code conversion} says how
+     * the images were converted and read, {@code skipped} names each bad file or class left out
+     * ({@code data.skipBadFiles}) and why, and {@code cache} says how the image cache was used.
+     */
+    public record Split(ImageSet train, ImageSet test, List<String> duplicates, String conversion, List<String> skipped, CacheUse cache)
+            implements AutoCloseable {
+        public Split {
+            duplicates = List.copyOf(duplicates);
+            skipped = List.copyOf(skipped);
+        }
+
         public Split(ImageSet train, ImageSet test) {
-            this(train, test, List.of(), "");
+            this(train, test, List.of(), "", List.of(), CacheUse.NONE);
         }
 
         @Override
         public void close() {
             train.close();
             test.close();
+        }
+    }
+
+    /**
+     * How the images of a split were read: {@code hits} from the image cache {@code file},
+     * {@code decoded} from their files; {@code notices} say what was wrong with the cache file,
+     * which was then rebuilt or, if it could not be written, left out.
+     */
+    public record CacheUse(Path file, int hits, int decoded, List<String> notices) {
+        public static final CacheUse NONE = new CacheUse(null, 0, 0, List.of());
+
+        public CacheUse {
+            notices = List.copyOf(notices);
+        }
+
+        /** One line for the run's output, e.g. {@code image cache: 510 read, 2 decoded (/home/u/.cache/kinglet/cache/images/...)}. */
+        public String summary() {
+            if (file == null) return "";
+            String s = "image cache: " + hits + " read, " + decoded + " decoded (" + file + ")";
+            return notices.isEmpty() ? s : s + "; " + String.join("; ", notices);
         }
     }
 
@@ -47,7 +78,7 @@ public final class Datasets {
         Split all = loadAll(data, base, seed);
         if (data.classes().isEmpty()) return all;
         return new Split(all.train().onlyClasses(data.classes(), "data.classes"), all.test().onlyClasses(data.classes(), "data.classes"),
-                all.duplicates(), all.conversion());
+                all.duplicates(), all.conversion(), all.skipped(), all.cache());
     }
 
     private static Split loadAll(Data data, Path base, long seed) throws IOException {

@@ -1,35 +1,36 @@
 package dev.kinglet.data;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 import dev.kinglet.dsl.CsvManifest;
 import dev.kinglet.dsl.Data;
 import dev.kinglet.dsl.ImageFolder;
 import dev.kinglet.dsl.RecipeException;
-import dev.kinglet.natives.Image;
-import dev.kinglet.natives.Pixels;
-import dev.kinglet.natives.Scope;
+import dev.kinglet.natives.PixelCache;
 
 /**
- * Image files (a folder of class sub-folders, or a CSV manifest) decoded once into native
- * pixels of one size and channel count. Every file is read before training starts: a corrupt,
- * empty, unreadable or missing file is an error that names its path and why.
+ * Image files (a folder of class sub-folders, or a CSV manifest) read into native pixels of
+ * one size and channel count, through the image cache ({@link ImageCache}): each file is
+ * decoded once, later loads map the cache file. Every file is read before training starts: a
+ * corrupt, empty, unreadable or missing file is an error that names its path and why, or with
+ * {@code data.skipBadFiles} is left out and listed in the split with why.
  */
 final class ImageFiles {
     static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp");
@@ -38,30 +39,41 @@ final class ImageFiles {
 
     record Labelled(Path file, int label) {}
 
+    /** Bad input: an error that names it, or (data.skipBadFiles) a line in the split's list of what was left out. */
+    private static final class Problems {
+        private final boolean skip;
+        private final List<String> skipped = new ArrayList<>();
+
+        Problems(Data data) {
+            this.skip = data.skipBadFiles();
+        }
+
+        void add(String message) throws IOException {
+            if (!skip) throw new IOException(message);
+            skipped.add(message);
+        }
+    }
+
     /** The split of an image folder: {@code train/} and {@code test/} if present, else a stratified test share. */
     static Datasets.Split folder(ImageFolder source, Data data, Path base, long seed) throws IOException {
         Path dir = base.resolve(source.dir()).normalize();
         if (!Files.isDirectory(dir)) throw new RecipeException("data.source.dir", "folder " + dir.toAbsolutePath() + " not found");
+        Problems problems = new Problems(data);
         boolean presplit = Files.isDirectory(dir.resolve("train"));
         Path trainDir = presplit ? dir.resolve("train") : dir;
         List<String> classes = classFolders(trainDir);
         List<Labelled> train = new ArrayList<>(), test = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
-            train.addAll(images(trainDir.resolve(classes.get(c)), c));
-            if (presplit && Files.isDirectory(dir.resolve("val").resolve(classes.get(c)))) train.addAll(images(dir.resolve("val").resolve(classes.get(c)), c));
-            if (presplit && Files.isDirectory(dir.resolve("test").resolve(classes.get(c)))) test.addAll(images(dir.resolve("test").resolve(classes.get(c)), c));
+            train.addAll(images(trainDir.resolve(classes.get(c)), c, problems));
+            if (presplit && Files.isDirectory(dir.resolve("val").resolve(classes.get(c)))) train.addAll(images(dir.resolve("val").resolve(classes.get(c)), c, problems));
+            if (presplit && Files.isDirectory(dir.resolve("test").resolve(classes.get(c)))) test.addAll(images(dir.resolve("test").resolve(classes.get(c)), c, problems));
         }
         if (presplit && Files.isDirectory(dir.resolve("test"))) {
             for (String c : classFolders(dir.resolve("test"))) {
-                if (!classes.contains(c)) throw new IOException(dir.resolve("test").resolve(c) + ": class '" + c + "' has no training folder in " + trainDir);
+                if (!classes.contains(c)) problems.add(dir.resolve("test").resolve(c) + ": class '" + c + "' has no training folder in " + trainDir);
             }
         }
-        if (!presplit || test.isEmpty()) {
-            var parts = holdOut(train, classes.size(), data.testFraction(), seed);
-            train = parts.get(0);
-            test = parts.get(1);
-        }
-        return decode(train, test, classes, data);
+        return read(dir, dir, train, test, presplit, classes, c -> trainDir.resolve(classes.get(c)).toString(), data, seed, problems);
     }
 
     /** The split of a CSV manifest of {@code path,label} rows, a stratified test share held out. */
@@ -71,6 +83,7 @@ final class ImageFiles {
         if (source.task() != CsvManifest.Task.CLASSIFICATION) {
             throw new RecipeException("data.source.task", "regression manifests are not read by this Kinglet version yet; classification is");
         }
+        Problems problems = new Problems(data);
         Path root = file.getParent().toAbsolutePath().normalize();
         List<String[]> rows = new ArrayList<>();
         List<String> lines = Files.readAllLines(file);
@@ -79,19 +92,24 @@ final class ImageFiles {
             if (line.isEmpty() || line.startsWith("#")) continue;
             String[] cells = line.split(",", -1);
             if (i == 0 && cells[0].strip().equalsIgnoreCase("path")) continue; // header
+            String at = file + ":" + (i + 1) + ": ";
             if (cells.length != 2 || cells[0].isBlank() || cells[1].isBlank()) {
-                throw new IOException(file + ":" + (i + 1) + ": expected 'path,label', got '" + line + "'");
+                problems.add(at + "expected 'path,label', got '" + line + "'");
+                continue;
             }
             Path p = root.resolve(cells[0].strip()).normalize();
-            if (!p.startsWith(root)) throw new IOException(file + ":" + (i + 1) + ": path '" + cells[0].strip() + "' leaves the manifest's folder " + root);
-            if (!Files.exists(p)) throw new IOException(file + ":" + (i + 1) + ": image " + p + " not found");
-            rows.add(new String[] {p.toString(), cells[1].strip()});
+            if (!p.startsWith(root)) {
+                problems.add(at + "path '" + cells[0].strip() + "' leaves the manifest's folder " + root);
+            } else if (!Files.exists(p)) {
+                problems.add(at + "image " + p + " not found");
+            } else {
+                rows.add(new String[] {p.toString(), cells[1].strip()});
+            }
         }
-        if (rows.isEmpty()) throw new IOException(file + ": no rows (expected lines 'path,label')");
+        if (rows.isEmpty()) throw new IOException(file + ": no rows (expected lines 'path,label')" + (problems.skipped.isEmpty() ? "" : " that can be read"));
         List<String> classes = rows.stream().map(r -> r[1]).distinct().sorted().toList();
         List<Labelled> all = rows.stream().map(r -> new Labelled(Path.of(r[0]), classes.indexOf(r[1]))).toList();
-        var parts = holdOut(all, classes.size(), data.testFraction(), seed);
-        return decode(parts.get(0), parts.get(1), classes, data);
+        return read(file, root, all, List.of(), false, classes, c -> file + ": label '" + classes.get(c) + "'", data, seed, problems);
     }
 
     private static List<String> classFolders(Path dir) throws IOException {
@@ -105,15 +123,19 @@ final class ImageFiles {
         }
     }
 
-    private static List<Labelled> images(Path classDir, int label) throws IOException {
+    private static List<Labelled> images(Path classDir, int label, Problems problems) throws IOException {
+        List<Labelled> out;
         try (Stream<Path> s = Files.walk(classDir)) {
-            List<Labelled> out = s.filter(Files::isRegularFile)
+            out = s.filter(Files::isRegularFile)
                     .filter(p -> EXTENSIONS.contains(extension(p)))
                     .sorted(Comparator.comparing(Path::toString))
                     .map(p -> new Labelled(p, label)).toList();
-            if (out.isEmpty()) throw new IOException(classDir + ": class folder has no images (" + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
-            return out;
+        } catch (AccessDeniedException | java.io.UncheckedIOException e) {
+            problems.add(classDir + ": cannot be listed (" + (e instanceof java.io.UncheckedIOException u ? u.getCause() : e).getMessage() + ")");
+            return List.of();
         }
+        if (out.isEmpty()) problems.add(classDir + ": class folder has no images (" + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
+        return out;
     }
 
     private static String extension(Path p) {
@@ -122,12 +144,83 @@ final class ImageFiles {
         return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
+    /** A listed file and what reading it gave. */
+    private record Item(Path file, int label, ImageCache.Found found) {
+        PixelCache.Entry meta() {
+            return ((ImageCache.Good) found).meta();
+        }
+    }
+
+    /**
+     * Reads the listed files ({@code source}'s, named relative to {@code root}) through the image
+     * cache, leaves out what is bad (or stops at it), holds out a test share unless the source
+     * gives one, and converts every image to one size and channel count.
+     */
+    private static Datasets.Split read(Path source, Path root, List<Labelled> train, List<Labelled> test, boolean presplit, List<String> classes,
+                                       IntFunction<String> classPlace, Data data, long seed, Problems problems) throws IOException {
+        List<Labelled> listed = new ArrayList<>(train);
+        listed.addAll(test);
+        try (ImageCache cache = ImageCache.open(source, root, data)) {
+            List<ImageCache.Found> found = cache.find(listed.stream().map(Labelled::file).toList());
+            List<Item> trainItems = new ArrayList<>(), testItems = new ArrayList<>();
+            for (int i = 0; i < listed.size(); i++) {
+                Item item = new Item(listed.get(i).file(), listed.get(i).label(), found.get(i));
+                if (item.found() instanceof ImageCache.Bad bad) problems.add(bad.message());
+                else (i < train.size() ? trainItems : testItems).add(item);
+            }
+            // a class left without training images is left out, with its test images
+            int[] trainCount = new int[classes.size()], testCount = new int[classes.size()], listedCount = new int[classes.size()];
+            trainItems.forEach(it -> trainCount[it.label()]++);
+            testItems.forEach(it -> testCount[it.label()]++);
+            train.forEach(l -> listedCount[l.label()]++);
+            int[] newLabel = new int[classes.size()];
+            List<String> kept = new ArrayList<>();
+            for (int c = 0; c < classes.size(); c++) {
+                newLabel[c] = trainCount[c] > 0 ? kept.size() : -1;
+                if (trainCount[c] > 0) kept.add(classes.get(c));
+                else if (listedCount[c] > 0 || testCount[c] > 0) { // else its empty folder was reported
+                    problems.add(classPlace.apply(c) + ": no readable training images: class '" + classes.get(c) + "' left out"
+                            + (testCount[c] > 0 ? " with its " + testCount[c] + " test image(s)" : ""));
+                }
+            }
+            if (kept.isEmpty()) throw new IOException(source + ": no readable images (" + problems.skipped.size() + " files or classes left out)");
+            trainItems = relabel(trainItems, newLabel);
+            testItems = relabel(testItems, newLabel);
+            if (!presplit || testItems.isEmpty()) {
+                var parts = holdOut(trainItems, kept.size(), data.testFraction(), seed);
+                trainItems = parts.get(0);
+                testItems = parts.get(1);
+            }
+            List<Item> all = new ArrayList<>(trainItems);
+            all.addAll(testItems);
+            int[] shape = shape(all, data);
+            ImageCache.Store store = cache.store(all.stream().map(Item::file).toList(), all.stream().map(it -> (ImageCache.Good) it.found()).toList(),
+                    shape[0], shape[1], shape[2]);
+            ImageSet trainSet = set(store, trainItems, 0, kept);
+            ImageSet testSet;
+            try {
+                testSet = set(store, testItems, trainItems.size(), kept);
+            } catch (IOException | RuntimeException e) {
+                trainSet.close();
+                throw e;
+            }
+            Datasets.CacheUse use = cache.use();
+            String conversion = "images decoded to " + shape[2] + "x" + shape[0] + "x" + shape[1] + " (" + channelRule(data, all, shape[2]) + ")"
+                    + "; " + use.summary();
+            return new Datasets.Split(trainSet, testSet, duplicates(trainItems, testItems), conversion, problems.skipped, use);
+        }
+    }
+
+    private static List<Item> relabel(List<Item> items, int[] newLabel) {
+        return items.stream().filter(it -> newLabel[it.label()] >= 0).map(it -> new Item(it.file(), newLabel[it.label()], it.found())).toList();
+    }
+
     /** Stratified: {@code fraction} of each class (at least one where the class has two or more) goes to the second list. */
-    private static List<List<Labelled>> holdOut(List<Labelled> all, int classes, double fraction, long seed) {
-        List<Labelled> train = new ArrayList<>(), test = new ArrayList<>();
+    private static List<List<Item>> holdOut(List<Item> all, int classes, double fraction, long seed) {
+        List<Item> train = new ArrayList<>(), test = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
             final int cls = c;
-            List<Labelled> members = new ArrayList<>(all.stream().filter(l -> l.label() == cls).toList());
+            List<Item> members = new ArrayList<>(all.stream().filter(l -> l.label() == cls).toList());
             SplittableRandom rng = new SplittableRandom(seed * 7 + c);
             for (int i = members.size() - 1; i > 0; i--) java.util.Collections.swap(members, i, rng.nextInt(i + 1));
             int n = members.size() < 2 ? 0 : Math.max(1, (int) Math.round(members.size() * fraction));
@@ -137,104 +230,55 @@ final class ImageFiles {
         return List.of(train, test);
     }
 
-    private record Decoded(byte[] hwc, int height, int width, int channels) {}
-
-    /** Decodes every file (in parallel), converts to one size and channel count, and reports duplicates across splits. */
-    private static Datasets.Split decode(List<Labelled> train, List<Labelled> test, List<String> classes, Data data) throws IOException {
-        List<Labelled> all = new ArrayList<>(train);
-        all.addAll(test);
-        List<Decoded> decoded = decodeAll(all);
-        int channels = data.channels() != null ? data.channels() : decoded.stream().anyMatch(d -> d.channels() == 3) ? 3 : 1;
-        int height, width;
-        if (!data.imageSize().isEmpty()) {
-            height = data.imageSize().get(0);
-            width = data.imageSize().get(1);
-        } else {
-            height = decoded.get(0).height();
-            width = decoded.get(0).width();
-            for (int i = 1; i < decoded.size(); i++) {
-                if (decoded.get(i).height() != height || decoded.get(i).width() != width) {
-                    throw new RecipeException("data.imageSize", "images differ in size (" + height + "x" + width + " in " + all.get(0).file()
-                            + ", " + decoded.get(i).height() + "x" + decoded.get(i).width() + " in " + all.get(i).file()
-                            + "): set data.imageSize, e.g. [" + height + ", " + width + "]");
-                }
+    /** Height, width and channels: the recipe's, else the images' own (one size for all of them; RGB if any is). */
+    private static int[] shape(List<Item> all, Data data) {
+        int channels = data.channels() != null ? data.channels() : all.stream().anyMatch(it -> it.meta().sourceChannels() == 3) ? 3 : 1;
+        if (!data.imageSize().isEmpty()) return new int[] {data.imageSize().get(0), data.imageSize().get(1), channels};
+        int height = all.get(0).meta().sourceHeight(), width = all.get(0).meta().sourceWidth();
+        for (Item it : all) {
+            if (it.meta().sourceHeight() != height || it.meta().sourceWidth() != width) {
+                throw new RecipeException("data.imageSize", "images differ in size (" + height + "x" + width + " in " + all.get(0).file()
+                        + ", " + it.meta().sourceHeight() + "x" + it.meta().sourceWidth() + " in " + it.file()
+                        + "): set data.imageSize, e.g. [" + height + ", " + width + "]");
             }
         }
-        ImageSet trainSet = toSet(decoded.subList(0, train.size()), train, classes, height, width, channels);
-        ImageSet testSet = toSet(decoded.subList(train.size(), decoded.size()), test, classes, height, width, channels);
-        return new Datasets.Split(trainSet, testSet, duplicates(decoded, all, train.size()),
-                "images decoded to " + channels + "x" + height + "x" + width + " (" + channelRule(data, decoded, channels) + ")");
+        return new int[] {height, width, channels};
     }
 
-    private static String channelRule(Data data, List<Decoded> decoded, int channels) {
-        long rgb = decoded.stream().filter(d -> d.channels() == 3).count(), grey = decoded.size() - rgb;
+    private static String channelRule(Data data, List<Item> all, int channels) {
+        long rgb = all.stream().filter(it -> it.meta().sourceChannels() == 3).count(), grey = all.size() - rgb;
         if (data.channels() != null) return "data.channels = " + channels + ": " + (channels == 3 ? grey + " grey images repeated to RGB" : rgb + " RGB images to luma");
         return channels == 3 ? (grey > 0 ? "mixed: " + grey + " grey images repeated to RGB" : "all RGB") : "all grey";
     }
 
-    private static List<Decoded> decodeAll(List<Labelled> files) throws IOException {
-        ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    /** The set of {@code items}, which are files {@code first}.. of the store; its digest is over its pixels and labels, in order. */
+    private static ImageSet set(ImageCache.Store store, List<Item> items, int first, List<String> classes) throws IOException {
+        ImageCache.Store.Placed placed = store.place(first, first + items.size());
         try {
-            List<Future<Decoded>> futures = new ArrayList<>();
-            for (Labelled l : files) {
-                futures.add(pool.submit(() -> {
-                    try (var scope = Scope.image()) {
-                        Image img = Image.read(l.file());
-                        return new Decoded(img.toBytes(), img.height(), img.width(), img.channels());
-                    } catch (AccessDeniedException e) {
-                        throw new IOException(l.file() + ": permission denied", e);
-                    }
-                }));
-            }
-            List<Decoded> out = new ArrayList<>(files.size());
-            for (Future<Decoded> f : futures) {
-                try {
-                    out.add(f.get());
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while decoding images", e);
-                }
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    private static ImageSet toSet(List<Decoded> decoded, List<Labelled> files, List<String> classes, int height, int width, int channels) {
-        Pixels px = Pixels.allocate(decoded.size(), height, width, channels);
-        int[] labels = new int[decoded.size()];
-        List<byte[]> parts = new ArrayList<>();
-        try {
-            for (int i = 0; i < decoded.size(); i++) {
-                Decoded d = decoded.get(i);
-                try (var scope = Scope.image()) {
-                    byte[] bytes = Image.of(d.hwc(), d.height(), d.width(), d.channels()).toChannels(channels).resize(height, width).toBytes();
-                    px.set(i, bytes);
-                    parts.add(bytes);
-                }
-                labels[i] = files.get(i).label();
-            }
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (int row : placed.rows()) md.update(placed.pixels().get(row));
+            int[] labels = items.stream().mapToInt(Item::label).toArray();
+            byte[] labelBytes = new byte[labels.length * 4];
+            ByteBuffer.wrap(labelBytes).asIntBuffer().put(labels);
+            md.update(labelBytes);
+            return new ImageSet(placed.pixels(), placed.rows(), labels, classes, HexFormat.of().formatHex(md.digest()));
+        } catch (NoSuchAlgorithmException e) {
+            placed.pixels().close();
+            throw new IllegalStateException(e);
         } catch (RuntimeException e) {
-            px.close();
+            placed.pixels().close();
             throw e;
         }
-        byte[] labelBytes = new byte[labels.length * 4];
-        java.nio.ByteBuffer.wrap(labelBytes).asIntBuffer().put(labels);
-        parts.add(labelBytes);
-        return new ImageSet(px, labels, classes, Datasets.digest(parts.toArray(byte[][]::new)));
     }
 
     /** Test images whose decoded content equals a training image's. */
-    private static List<String> duplicates(List<Decoded> decoded, List<Labelled> files, int trainCount) {
+    private static List<String> duplicates(List<Item> train, List<Item> test) {
         Map<String, Path> seen = new HashMap<>();
-        for (int i = 0; i < trainCount; i++) seen.putIfAbsent(Datasets.digest(decoded.get(i).hwc()), files.get(i).file());
+        for (Item it : train) seen.putIfAbsent(it.meta().decodedSha256(), it.file());
         List<String> out = new ArrayList<>();
-        for (int i = trainCount; i < decoded.size(); i++) {
-            Path twin = seen.get(Datasets.digest(decoded.get(i).hwc()));
-            if (twin != null) out.add(files.get(i).file() + " (test) = " + twin + " (train)");
+        for (Item it : test) {
+            Path twin = seen.get(it.meta().decodedSha256());
+            if (twin != null) out.add(it.file() + " (test) = " + twin + " (train)");
         }
         return out;
     }

@@ -27,6 +27,18 @@ public final class ImageSet implements AutoCloseable {
         }
     }
 
+    /** Image {@code i} at row {@code rows[i]} of {@code pixels}, which this set owns. */
+    ImageSet(Pixels pixels, int[] rows, int[] labels, List<String> classes, String sha256) {
+        this(pixels, rows.clone(), labels.clone(), List.copyOf(classes), sha256, true);
+        if (labels.length != rows.length) throw new IllegalArgumentException(rows.length + " images but " + labels.length + " labels");
+        for (int r : rows) {
+            if (r < 0 || r >= pixels.count()) throw new IllegalArgumentException("row " + r + " outside 0.." + (pixels.count() - 1));
+        }
+        for (int l : labels) {
+            if (l < 0 || l >= classes.size()) throw new IllegalArgumentException("label " + l + " outside 0.." + (classes.size() - 1));
+        }
+    }
+
     private ImageSet(Pixels pixels, int[] rows, int[] labels, List<String> classes, String sha256, boolean owner) {
         this.pixels = pixels;
         this.rows = rows;

@@ -1,5 +1,8 @@
 package dev.kinglet.data;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -74,6 +77,35 @@ public final class Loader implements AutoCloseable {
      */
     public Iterable<BatchBuffer.Batch> epoch(ImageSet set, int[] order, long epochSeed, boolean dropSingleton) {
         if (set.pixels().channels() != channels) throw new IllegalArgumentException("images have " + set.pixels().channels() + " channels, this loader " + channels);
+        return epoch(new Source() {
+            @Override public Image image(int position) { return Image.of(set.pixels(), set.row(position)); }
+            @Override public int label(int position) { return set.label(position); }
+            @Override public int row(int position) { return set.row(position); }
+        }, order, epochSeed, dropSingleton);
+    }
+
+    /**
+     * As {@link #epoch(ImageSet, int[], long, boolean)}, but each file of {@code files} is read
+     * and decoded every time it is drawn (then converted to this loader's channels): what a
+     * loader without a decoded store costs, as TorchVision's usual one. For the benchmark.
+     */
+    public Iterable<BatchBuffer.Batch> epoch(List<Path> files, int[] labels, int[] order, long epochSeed, boolean dropSingleton) {
+        if (labels.length != files.size()) throw new IllegalArgumentException(files.size() + " files but " + labels.length + " labels");
+        return epoch(new Source() {
+            @Override public Image image(int position) throws IOException { return Image.read(files.get(position)).toChannels(channels); }
+            @Override public int label(int position) { return labels[position]; }
+            @Override public int row(int position) { return position; }
+        }, order, epochSeed, dropSingleton);
+    }
+
+    /** Where a worker gets the image at a position, made in its scope; {@code row} seeds the image's generator. */
+    private interface Source {
+        Image image(int position) throws IOException;
+        int label(int position);
+        int row(int position);
+    }
+
+    private Iterable<BatchBuffer.Batch> epoch(Source set, int[] order, long epochSeed, boolean dropSingleton) {
         int count = batches(order.length, dropSingleton);
         return () -> new Iterator<>() {
             final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -97,7 +129,8 @@ public final class Loader implements AutoCloseable {
                         throw new IllegalStateException("interrupted while loading a batch", e);
                     } catch (ExecutionException e) {
                         pending.forEach(q -> q.slots.forEach(s -> s.cancel(true)));
-                        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                        throw e.getCause() instanceof RuntimeException re ? re
+                                : e.getCause() instanceof IOException io ? new UncheckedIOException(io) : new IllegalStateException(e.getCause());
                     }
                 }
                 returned++;
@@ -108,21 +141,24 @@ public final class Loader implements AutoCloseable {
 
     private record Pending(BatchBuffer.Batch batch, List<Future<?>> slots) {}
 
-    private Pending submit(ImageSet set, int[] order, int batchIndex, long epochSeed) {
+    private Pending submit(Source set, int[] order, int batchIndex, long epochSeed) {
         BatchBuffer.Batch b = ring.next();
         int start = batchIndex * ring.capacity(), end = Math.min(order.length, start + ring.capacity());
         List<Future<?>> slots = new ArrayList<>(end - start);
         for (int i = start; i < end; i++) {
             int slot = i - start, position = order[i];
-            slots.add(pool.submit(() -> fill(set, b, slot, position, epochSeed)));
+            slots.add(pool.submit(() -> {
+                fill(set, b, slot, position, epochSeed);
+                return null;
+            }));
         }
         return new Pending(b, slots);
     }
 
-    private void fill(ImageSet set, BatchBuffer.Batch b, int slot, int position, long epochSeed) {
+    private void fill(Source set, BatchBuffer.Batch b, int slot, int position, long epochSeed) throws IOException {
         int row = set.row(position);
         try (var scope = Scope.image()) {
-            Image img = Image.of(set.pixels(), row);
+            Image img = set.image(position);
             int label = set.label(position);
             if (!augmenter.isEmpty()) {
                 var sample = augmenter.apply(img, label, new SplittableRandom(mix(epochSeed, row)));

@@ -132,6 +132,11 @@ public final class Runner {
             AtomicFiles.writeString(dir.resolve("recipe.json"), recipeJson);
             Datasets.Split base = data.get(recipe.data(), recipe.seed());
             if (!base.conversion().isEmpty()) out.println("  data: " + base.conversion());
+            if (!base.skipped().isEmpty()) {
+                out.println("  skipped (data.skipBadFiles): " + base.skipped().size() + " file(s) left out, listed in " + dir.resolve("skipped.txt"));
+                base.skipped().stream().limit(10).forEach(sk -> out.println("    " + sk));
+                AtomicFiles.writeString(dir.resolve("skipped.txt"), String.join("\n", base.skipped()) + "\n");
+            }
             if (!base.duplicates().isEmpty()) {
                 out.println("  notice: " + base.duplicates().size() + " test image(s) have the content of a training image, e.g. " + base.duplicates().get(0));
             }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,9 +24,17 @@ import dev.kinglet.natives.NativeRuntime;
 class ImageSourcesTest {
     static final Path MINI = TestData.root().resolve("test-data/folder-mini");
 
+    @TempDir static Path cache;
+
     @BeforeAll
     static void start() {
         NativeRuntime.start(2, 0, Device.CPU);
+        System.setProperty("kinglet.cache.dir", cache.toString());
+    }
+
+    @AfterAll
+    static void clear() {
+        System.clearProperty("kinglet.cache.dir");
     }
 
     static Data folder(Path dir, List<Integer> size, Integer channels) {
@@ -113,6 +122,71 @@ class ImageSourcesTest {
             assertThat(split.test().size()).as("the test/ folder is the test split").isEqualTo(2);
             assertThat(split.duplicates()).hasSize(1);
             assertThat(split.duplicates().get(0)).contains("test/a/z.png").contains("(train)");
+        }
+    }
+
+    @Test
+    void badFilesAreLeftOutAndListedWhenAsked(@TempDir Path dir) throws Exception {
+        Path bag = Files.createDirectories(dir.resolve("bag")), boot = Files.createDirectories(dir.resolve("boot"));
+        Files.createDirectories(dir.resolve("shoe"));
+        Path broken = Files.createDirectories(dir.resolve("broken"));
+        for (String n : new String[] {"00023.png", "00035.jpg", "00057.png"}) Files.copy(MINI.resolve("bag").resolve(n), bag.resolve(n));
+        for (String n : new String[] {"00000.png", "00011.jpg"}) Files.copy(MINI.resolve("ankle-boot").resolve(n), boot.resolve(n));
+        byte[] jpg = Files.readAllBytes(MINI.resolve("bag/00035.jpg"));
+        Files.write(bag.resolve("truncated.jpg"), Arrays.copyOf(jpg, 20));
+        Files.write(boot.resolve("empty.png"), new byte[0]);
+        Files.writeString(boot.resolve("notes.png"), "this is text");
+        Files.writeString(broken.resolve("only.png"), "not an image either");
+        Data strict = folder(dir, List.of(28, 28), null);
+        assertThatThrownBy(() -> Datasets.load(strict, Path.of(""), 1)).hasMessageContaining("shoe").hasMessageContaining("no images");
+
+        try (var split = Datasets.load(strict.withSkipBadFiles(true), Path.of(""), 1)) {
+            assertThat(split.train().classes()).containsExactly("bag", "boot");
+            assertThat(split.train().size() + split.test().size()).isEqualTo(5);
+            assertThat(split.skipped()).hasSize(6);
+            assertThat(split.skipped()).anySatisfy(m -> assertThat(m).contains("truncated.jpg").contains("not a readable image"));
+            assertThat(split.skipped()).anySatisfy(m -> assertThat(m).contains("empty.png").contains("empty file"));
+            assertThat(split.skipped()).anySatisfy(m -> assertThat(m).contains("notes.png").contains("not a readable image"));
+            assertThat(split.skipped()).anySatisfy(m -> assertThat(m).contains("shoe").contains("no images"));
+            assertThat(split.skipped()).anySatisfy(m -> assertThat(m).contains("broken").contains("class 'broken' left out"));
+            assertThat(split.cache().decoded()).isEqualTo(5);
+        }
+        try (var again = Datasets.load(strict.withSkipBadFiles(true), Path.of(""), 1)) {
+            assertThat(again.cache().hits()).as("bad files stay out of the cache; good ones are read from it").isEqualTo(5);
+            assertThat(again.skipped()).hasSize(6);
+        }
+    }
+
+    @Test
+    void badManifestRowsAreLeftOutAndListedWhenAsked(@TempDir Path dir) throws Exception {
+        Files.copy(MINI.resolve("bag/00023.png"), dir.resolve("a.png"));
+        Files.copy(MINI.resolve("bag/00057.png"), dir.resolve("b.png"));
+        Files.copy(MINI.resolve("sneaker/00006.png"), dir.resolve("c.png"));
+        Files.copy(MINI.resolve("sneaker/00041.png"), dir.resolve("d.png"));
+        Files.writeString(dir.resolve("bad.png"), "text");
+        Path manifest = dir.resolve("labels.csv");
+        Files.writeString(manifest, """
+                path,label
+                a.png,bag
+                b.png,bag
+                missing.png,bag
+                c.png,sneaker
+                d.png,sneaker
+                c.png
+                ../outside.png,bag
+                bad.png,hat
+                """);
+        Data strict = new Data(new CsvManifest(manifest.toString(), null), null, null, List.of(28, 28), null, 0.25);
+        assertThatThrownBy(() -> Datasets.load(strict, Path.of(""), 1)).hasMessageContaining("missing.png not found").hasMessageContaining(":4:");
+        try (var split = Datasets.load(strict.withSkipBadFiles(true), Path.of(""), 1)) {
+            assertThat(split.train().classes()).containsExactly("bag", "sneaker");
+            assertThat(split.train().size() + split.test().size()).isEqualTo(4);
+            assertThat(split.skipped()).satisfiesExactly(
+                    m -> assertThat(m).contains(":4:").contains("missing.png not found"),
+                    m -> assertThat(m).contains(":7:").contains("expected 'path,label'"),
+                    m -> assertThat(m).contains(":8:").contains("leaves the manifest's folder"),
+                    m -> assertThat(m).contains("bad.png").contains("not a readable image"),
+                    m -> assertThat(m).contains("label 'hat'").contains("left out"));
         }
     }
 }

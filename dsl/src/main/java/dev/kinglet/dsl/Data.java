@@ -8,9 +8,11 @@ import java.util.List;
  * and channel count every image is converted to, the share held out for testing when the
  * source has no test split of its own, and {@code classes}: the classes to keep (all when left
  * out), relabelled in the order listed. The test split is never used for training or selection.
+ * A corrupt, empty, unreadable or missing image file stops the run before training, naming
+ * it; with {@code skipBadFiles} it is left out instead, and every file left out is reported.
  */
 public record Data(DataSource source, Split split, Subset subset, List<Integer> imageSize, Integer channels, Double testFraction,
-                   List<String> classes) {
+                   Boolean skipBadFiles, List<String> classes) {
     public Data {
         RecipeException.require(source != null, "data.source", "missing, e.g. {type: idx, dir: test-data/fashion-mnist}");
         RecipeException.require(!(source instanceof UnlabelledFolder), "data.source",
@@ -24,23 +26,27 @@ public record Data(DataSource source, Split split, Subset subset, List<Integer> 
                 "must be 1 (grayscale) or 3 (RGB), or left out to take the model's");
         testFraction = testFraction == null ? 0.2 : testFraction;
         RecipeException.require(testFraction > 0 && testFraction < 1, "data.testFraction", "must be in (0, 1), e.g. 0.2");
+        skipBadFiles = skipBadFiles != null && skipBadFiles;
+        RecipeException.require(!skipBadFiles || source instanceof ImageFolder || source instanceof CsvManifest, "data.skipBadFiles",
+                "applies to imageFolder and csvManifest sources, read file by file; an idx source is read whole: leave it out");
         classes = classes == null ? List.of() : List.copyOf(classes);
         RecipeException.require(classes.size() != 1 && classes.stream().distinct().count() == classes.size(), "data.classes",
                 "must name at least 2 distinct classes, e.g. [sandal, sneaker], or be left out to keep all");
     }
 
     public Data(DataSource source, Split split, Subset subset, List<Integer> imageSize, Integer channels, Double testFraction) {
-        this(source, split, subset, imageSize, channels, testFraction, null);
+        this(source, split, subset, imageSize, channels, testFraction, null, null);
     }
 
     public Data(DataSource source) {
-        this(source, null, null, null, null, null, null);
+        this(source, null, null, null, null, null, null, null);
     }
 
-    public Data withSource(DataSource s) { return new Data(s, split, subset, imageSize, channels, testFraction); }
-    public Data withSplit(Split s) { return new Data(source, s, subset, imageSize, channels, testFraction); }
-    public Data withSubset(Subset s) { return new Data(source, split, s, imageSize, channels, testFraction); }
-    public Data withImageSize(int height, int width) { return new Data(source, split, subset, List.of(height, width), channels, testFraction); }
-    public Data withChannels(int c) { return new Data(source, split, subset, imageSize, c, testFraction, classes); }
-    public Data withClasses(List<String> c) { return new Data(source, split, subset, imageSize, channels, testFraction, c); }
+    public Data withSource(DataSource s) { return new Data(s, split, subset, imageSize, channels, testFraction, skipBadFiles, classes); }
+    public Data withSplit(Split s) { return new Data(source, s, subset, imageSize, channels, testFraction, skipBadFiles, classes); }
+    public Data withSubset(Subset s) { return new Data(source, split, s, imageSize, channels, testFraction, skipBadFiles, classes); }
+    public Data withImageSize(int height, int width) { return new Data(source, split, subset, List.of(height, width), channels, testFraction, skipBadFiles, classes); }
+    public Data withChannels(int c) { return new Data(source, split, subset, imageSize, c, testFraction, skipBadFiles, classes); }
+    public Data withSkipBadFiles(boolean skip) { return new Data(source, split, subset, imageSize, channels, testFraction, skip, classes); }
+    public Data withClasses(List<String> c) { return new Data(source, split, subset, imageSize, channels, testFraction, skipBadFiles, c); }
 }

@@ -18,7 +18,7 @@ class RecipeFormatTest {
 
     /** A recipe using every record type at least once. */
     static Recipe everything() {
-        return Recipe.of("everything", new Data(new ImageFolder("data/birds"), new KFold(5, 2), new PerClass(10), List.of(64, 64), 3, 0.25))
+        return Recipe.of("everything", new Data(new ImageFolder("data/birds"), new KFold(5, 2), new PerClass(10), List.of(64, 64), 3, 0.25).withSkipBadFiles(true))
                 .withDescription("all sections")
                 .withBaseline(new Baseline(List.of(new RandomForest(100), new LogisticRegression(0.01)),
                         new BackboneFeatures(new ResNet(18), new TorchVisionWeights(null, true, null))))
@@ -107,7 +107,8 @@ class RecipeFormatTest {
                 Arguments.of("name: bad\ndata: {source: {type: unlabelledFolder, dir: d}}", "data.source", "pretrain.data"),
                 Arguments.of("name: bad\ndata: {source: {type: idx, dir: d}, split: {type: kFold, k: 1}}", "data.split.k", "e.g. 5"),
                 Arguments.of("name: bad\ndata: {source: {type: idx, dir: d}, subset: {type: perClass}}", "data.subset.n", "e.g. 10"),
-                Arguments.of("name: bad\ndata: {source: {type: idx, dir: d}, channels: 2}", "data.channels", "1 (grayscale) or 3"));
+                Arguments.of("name: bad\ndata: {source: {type: idx, dir: d}, channels: 2}", "data.channels", "1 (grayscale) or 3"),
+                Arguments.of("name: bad\ndata: {source: {type: idx, dir: d}, skipBadFiles: true}", "data.skipBadFiles", "imageFolder and csvManifest"));
     }
 
     @ParameterizedTest
