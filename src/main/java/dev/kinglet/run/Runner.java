@@ -186,7 +186,13 @@ public final class Runner {
     private static JobResult runJob(Recipe r, Plan.Job job, DataCache data, Path jobDir, NativeRuntime.Info info, Options o,
                                     PrintStream out) throws IOException {
         Files.createDirectories(jobDir);
-        Files.deleteIfExists(jobDir.resolve("metrics.jsonl")); // a job rerun by --resume starts its log again
+        java.util.Optional<Checkpoints.Saved> checkpoint = r.output().checkpoints() ? Checkpoints.read(jobDir) : java.util.Optional.empty();
+        if (checkpoint.isPresent()) {
+            keepMetricsThrough(jobDir.resolve("metrics.jsonl"), checkpoint.get().epoch());
+        } else {
+            Files.deleteIfExists(jobDir.resolve("metrics.jsonl")); // a job rerun by --resume starts its log again
+            Checkpoints.delete(jobDir);
+        }
         Datasets.Split split = data.get(r.data(), r.seed());
         int classes = split.train().numClasses();
         Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), classes, job.fold(), job.splitSeed());
@@ -213,6 +219,13 @@ public final class Runner {
                 LrSchedule schedule = new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner);
                 learner.add(schedule).add(new Progress(out, o.terminal())).add(new MetricsLog(jobDir.resolve("metrics.jsonl")));
                 o.extra().forEach(learner::add);
+                learner.clipGradNorm(r.train().clipGradNorm());
+                if (r.output().checkpoints()) learner.add(new Checkpoints(jobDir, learner));
+                if (checkpoint.isPresent()) {
+                    Checkpoints.Saved c = checkpoint.get();
+                    out.println("job " + job.id() + ": resuming after epoch " + c.epoch() + " from " + c.weights().getFileName());
+                    learner.resumeAfter(c.epoch(), c.step(), () -> Checkpoints.restore(c, learner));
+                }
                 if (weights != null && r.train().fineTune() != null) {
                     FineTuning.run(learner, schedule, r.train().fineTune(), r.train().optimizer().lr(), r.train().epochs());
                 } else {
@@ -235,6 +248,7 @@ public final class Runner {
                 if (r.output().saveModels()) {
                     ModelFiles.save(jobDir, net, new ModelFiles.Description(r.model(), split.train().classes(), px.channels(), size[0], size[1], repeatGray, norm));
                 }
+                Checkpoints.delete(jobDir); // the job is done: its model is saved, nothing left to resume
                 var details = jobResults(job, net, test, seconds, norm);
                 if (plainTest != null) {
                     details.put("testAccuracyWithoutTta", plainTest.accuracy());
@@ -299,6 +313,21 @@ public final class Runner {
             jobs.add(m);
         }
         AtomicFiles.writeString(dir.resolve("plan.json"), Json.PRETTY.writeValueAsString(Map.of("summary", plan.summary(), "jobs", jobs)));
+    }
+
+    /** Keeps the lines of epochs up to {@code epoch} (a job resumed from its checkpoint logs the rest again). */
+    private static void keepMetricsThrough(Path file, int epoch) throws IOException {
+        if (!Files.isRegularFile(file)) return;
+        StringBuilder kept = new StringBuilder();
+        for (String line : Files.readAllLines(file)) {
+            if (line.isBlank()) continue;
+            try {
+                if (Json.LINE.readTree(line).get("epoch").asInt() <= epoch) kept.append(line).append('\n');
+            } catch (RuntimeException torn) {
+                // a line cut off by the kill: dropped
+            }
+        }
+        AtomicFiles.writeString(file, kept.toString());
     }
 
     private interface IoSupplier<T> {

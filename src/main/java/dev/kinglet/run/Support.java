@@ -66,7 +66,6 @@ public final class Support {
             case CrossEntropy ce -> { }
             case CosineLoss c -> errors.add(notYet("loss", "cosine", "crossEntropy"));
         }
-        if (r.train().clipGradNorm() != null) errors.add(notYet("train.clipGradNorm", "gradient clipping", "no clipping"));
         if (r.train().ema() != null) errors.add(notYet("train.ema", "weight EMA", "no EMA"));
         if (r.train().earlyStopping() != null) errors.add(notYet("train.earlyStopping", "early stopping", "no early stopping"));
         if (r.train().precision().equals("mixed")) errors.add(notYet("train.precision", "mixed precision", "float32"));
@@ -78,7 +77,6 @@ public final class Support {
             notices.add("baseline: " + r.baseline().models().stream().map(Support::typeName).toList()
                     + " not run: this Kinglet version has no baselines yet; results are not compared with one");
         }
-        if (r.output().checkpoints()) notices.add("output.checkpoints: this Kinglet version writes no per-epoch checkpoints; a killed run starts over");
         return new Findings(errors, notices);
     }
 

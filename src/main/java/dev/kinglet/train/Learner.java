@@ -27,6 +27,7 @@ import dev.kinglet.dsl.Sgd;
 import dev.kinglet.model.Network;
 import dev.kinglet.natives.BatchBuffer;
 import dev.kinglet.natives.Device;
+import dev.kinglet.natives.NativeRuntime;
 import dev.kinglet.natives.Normalization;
 import dev.kinglet.natives.Scope;
 import dev.kinglet.natives.TensorMemory;
@@ -44,7 +45,7 @@ public final class Learner implements AutoCloseable {
     private final Normalization norm;
     private final Loader loader, evalLoader;
     private final int[] slot;
-    private final SplittableRandom shuffle;
+    private final long seed;
     private final List<Callback> callbacks = new ArrayList<>();
     private final TrainState state = new TrainState();
     /**
@@ -56,6 +57,10 @@ public final class Learner implements AutoCloseable {
     private ImageSet validation;
     private int[] layerOfGroup;
     private BatchMix batchMix;
+    private Double clipGradNorm;
+    private int skipThrough;
+    private long skipStep;
+    private Runnable restore;
     private final long mixSeed;
     private double[] lrMultiplier;
 
@@ -91,7 +96,7 @@ public final class Learner implements AutoCloseable {
         this.loader = new Loader(channels, trainAugmenter, norm, batchSize, trainSize[0], trainSize[1], Loader.defaultWorkers(), 2);
         // one evaluation loader for every evaluation: its threads live as long as the learner
         this.evalLoader = new Loader(channels, evalAugmenter, norm, EVAL_BATCH, trainSize[0], trainSize[1], Loader.defaultWorkers(), 1);
-        this.shuffle = new SplittableRandom(seed);
+        this.seed = seed;
         this.mixSeed = new SplittableRandom(seed ^ 0x6d69787570L).nextLong();
     }
 
@@ -205,7 +210,20 @@ public final class Learner implements AutoCloseable {
         return state;
     }
 
-    /** Trains for {@code epochs} more epochs. */
+    /**
+     * Continues from a checkpoint taken after epoch {@code epoch}: the epochs up to it are skipped
+     * (their step counts still advance, so schedules line up), then {@code restore} loads the
+     * saved weights and optimizer state. Every epoch draws its order, augmentation and dropout
+     * from its own seed, so the continued run trains exactly as the uninterrupted one would.
+     */
+    public Learner resumeAfter(int epoch, long step, Runnable restore) {
+        this.skipThrough = epoch;
+        this.skipStep = step;
+        this.restore = restore;
+        return this;
+    }
+
+    /** Trains for {@code epochs} more epochs, or fewer when a callback calls {@link TrainState#stop}. */
     public void fit(int epochs) {
         state.epochs = state.epoch + epochs;
         state.fitStartNanos = System.nanoTime();
@@ -213,9 +231,17 @@ public final class Learner implements AutoCloseable {
         state.fitEpochs = epochs;
         state.stepsPerEpoch = loader.batches(train.size(), true);
         emit(Event.BEFORE_FIT);
-        while (state.epoch < state.epochs) {
-            Iterable<BatchBuffer.Batch> batches = loader.epoch(train, shuffled(train.size()), shuffle.nextLong(), true);
+        while (state.epoch < state.epochs && !state.stopped) {
             state.epoch++;
+            SplittableRandom epochRandom = new SplittableRandom(seed + 0x9E3779B97F4A7C15L * state.epoch);
+            if (state.epoch <= skipThrough) {
+                state.step += state.stepsPerEpoch;
+                if (state.epoch == skipThrough) restoreCheckpoint();
+                continue;
+            }
+            int[] order = shuffled(train.size(), epochRandom);
+            Iterable<BatchBuffer.Batch> batches = loader.epoch(train, order, epochRandom.nextLong(), true);
+            NativeRuntime.seed(epochRandom.nextLong()); // dropout draws of this epoch
             state.stepInEpoch = 0;
             state.imagesInEpoch = state.correctInEpoch = 0;
             state.lossSumInEpoch = 0;
@@ -241,11 +267,31 @@ public final class Learner implements AutoCloseable {
         emit(Event.AFTER_FIT);
     }
 
-    private int[] shuffled(int n) {
+    private void restoreCheckpoint() {
+        if (state.step != skipStep) {
+            throw new IllegalStateException("the checkpoint was taken at step " + skipStep + " of epoch " + skipThrough + " but this recipe reaches step "
+                    + state.step + " there: the recipe or data changed since; run it afresh");
+        }
+        restore.run();
+        restore = null;
+    }
+
+    /** The optimizer's own state (moments, step counts), for checkpoints. */
+    public org.bytedeco.pytorch.Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Clips the gradient norm over all parameters to {@code maxNorm} before each update (null: no clipping). */
+    public Learner clipGradNorm(Double maxNorm) {
+        this.clipGradNorm = maxNorm;
+        return this;
+    }
+
+    private static int[] shuffled(int n, SplittableRandom random) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
         for (int i = n - 1; i > 0; i--) {
-            int j = shuffle.nextInt(i + 1);
+            int j = random.nextInt(i + 1);
             int t = order[i]; order[i] = order[j]; order[j] = t;
         }
         return order;
@@ -261,13 +307,14 @@ public final class Learner implements AutoCloseable {
             if (mix != null) {
                 loss = loss.mul(new Scalar(mix.lam())).add(torch.cross_entropy(logits, mix.partnerLabels(), lossOptions).mul(new Scalar(1 - mix.lam())));
             }
-            loss.backward();
-            optimizer.step();
             float value = loss.item_float();
             if (!Float.isFinite(value)) {
-                throw new IllegalStateException("loss is " + value + " at epoch " + state.epoch + ", step " + (state.step + 1)
-                        + ": lower train.optimizer.lr");
+                throw new NonFiniteLossException("loss is " + value + " at epoch " + state.epoch + ", step " + (state.step + 1)
+                        + " (the weights before this step are kept; lower train.optimizer.lr or set train.clipGradNorm)");
             }
+            loss.backward();
+            if (clipGradNorm != null) torch.clip_grad_norm_(model.parameters(), clipGradNorm);
+            optimizer.step();
             long correct = logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
             state.step++;
             state.stepInEpoch++;
@@ -372,5 +419,12 @@ public final class Learner implements AutoCloseable {
         evalLoader.close();
         optimizer.close();
         lossOptions.close();
+    }
+
+    /** A NaN or infinite training loss: the job stops; its last checkpoint stays. */
+    public static final class NonFiniteLossException extends IllegalStateException {
+        public NonFiniteLossException(String message) {
+            super(message);
+        }
     }
 }

@@ -9,6 +9,7 @@ public final class TrainState {
     double stepLoss, lossSumInEpoch, lr, trainSecondsInEpoch;
     long epochStartNanos, fitStartNanos, dataWaitNanosInEpoch;
     Evaluation validation;
+    boolean stopped;
 
     public int epochs() { return epochs; }
     public int epoch() { return epoch; }
@@ -37,6 +38,9 @@ public final class TrainState {
     }
     /** The learning rate of the last step. */
     public double lr() { return lr; }
+    /** Ends the current {@code fit} after this epoch (early stopping). */
+    public void stop() { stopped = true; }
+    public boolean stopped() { return stopped; }
     /** Validation metrics of the last finished epoch, or null without a validation set. */
     public Evaluation validation() { return validation; }
 }

@@ -1,0 +1,96 @@
+package dev.kinglet.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.kinglet.TestData;
+import dev.kinglet.dsl.AugmentOp;
+import dev.kinglet.dsl.Augment;
+import dev.kinglet.dsl.MixUp;
+import dev.kinglet.dsl.Recipe;
+import dev.kinglet.dsl.RecipeIo;
+import dev.kinglet.natives.StateDict;
+import dev.kinglet.natives.TensorMemory;
+
+/**
+ * A real process killed with SIGKILL in the middle of training, then {@code run --resume}, ends
+ * with the same weights, bit for bit, as the same recipe run without interruption (CPU).
+ */
+class KillResumeTest {
+    @TempDir Path tmp;
+
+    Process start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), "dev.kinglet.cli.Main"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(TestData.root().toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("out-" + System.nanoTime() + ".log").toFile()).start();
+    }
+
+    static Path jobDir(Path out) throws IOException {
+        try (var runs = Files.list(out.resolve("kill-resume"))) {
+            Path run = runs.filter(p -> !p.getFileName().toString().equals("latest")).findFirst().orElseThrow();
+            return run.resolve("jobs/base.all.f0.s0.m0");
+        }
+    }
+
+    @Test
+    void sigkillThenResumeGivesTheWeightsOfAnUninterruptedRun() throws Exception {
+        Recipe r = TestData.fashionRecipe(6, 32, 11).withName("kill-resume")
+                .withAugment(new Augment(List.of(new AugmentOp.HorizontalFlip(0.5, null), new MixUp(0.4, 0.5)), null, null));
+        Path recipe = tmp.resolve("kill-resume.json");
+        Files.writeString(recipe, RecipeIo.toJson(r));
+
+        Path whole = tmp.resolve("whole"), killed = tmp.resolve("killed");
+        Process p = start("run", recipe.toString(), "--out", whole.toString(), "--threads", "2");
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).isZero();
+
+        Process k = start("run", recipe.toString(), "--out", killed.toString(), "--threads", "2");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        int epochAtKill = 0;
+        while (System.nanoTime() < deadline && k.isAlive()) {
+            Path index = Files.isDirectory(killed.resolve("kill-resume")) ? jobDir(killed).resolve(Checkpoints.INDEX) : null;
+            if (index != null && Files.isRegularFile(index)) {
+                epochAtKill = Checkpoints.read(index.getParent()).orElseThrow().epoch();
+                if (epochAtKill >= 2) break;
+            }
+            Thread.sleep(20);
+        }
+        assertThat(k.isAlive()).as("the run must still be training when killed").isTrue();
+        Runtime.getRuntime().exec(new String[] {"kill", "-9", Long.toString(k.pid())}).waitFor();
+        k.waitFor(1, TimeUnit.MINUTES);
+        assertThat(k.exitValue()).isEqualTo(137);
+        Path job = jobDir(killed);
+        assertThat(job.resolve("model.pth")).doesNotExist();
+
+        Path runDir = job.getParent().getParent();
+        Process resume = start("run", "--resume", runDir.toString(), "--threads", "2");
+        assertThat(resume.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(resume.exitValue()).isZero();
+
+        try (StateDict a = StateDict.read(jobDir(whole).resolve("model.pth")); StateDict b = StateDict.read(job.resolve("model.pth"))) {
+            assertThat(b.keys()).isEqualTo(a.keys());
+            for (String key : a.keys()) {
+                if (a.info(key).dtype().equals("float32")) {
+                    assertThat(TensorMemory.toFloats(b.tensor(key))).as(key).containsExactly(TensorMemory.toFloats(a.tensor(key)));
+                } else {
+                    assertThat(TensorMemory.toLongs(b.tensor(key))).as(key).containsExactly(TensorMemory.toLongs(a.tensor(key)));
+                }
+            }
+        }
+        List<String> metrics = Files.readAllLines(job.resolve("metrics.jsonl"));
+        assertThat(metrics).hasSize(6);
+        assertThat(job.resolve(Checkpoints.INDEX)).doesNotExist();
+    }
+}
