@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
 @Command(name = "kinglet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning for small labelled data sets.",
         subcommands = {Main.ListRecipes.class, Main.Describe.class, Main.CheckRecipe.class, Main.Run.class, Main.AugmentPreview.class,
-                Main.Schema.class})
+                Main.Predict.class, Main.Schema.class})
 public final class Main {
     static final int OK = 0, FAILED = 1, INVALID = 2;
 
@@ -116,6 +116,21 @@ public final class Main {
             Recipe r = withOverrides(RecipeCatalog.resolve(recipe), sets);
             String size = dev.kinglet.run.Preview.write(r, Path.of(""), n, views, out);
             spec.commandLine().getOut().println("wrote " + out + " (" + size + " pixels): " + n + " samples, each as evaluated and in " + views + " augmented draws");
+            return OK;
+        }
+    }
+
+    @Command(name = "predict", description = "Writes class probabilities of images from a saved model (a job directory with model.pth and model.json).")
+    static final class Predict implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "e.g. runs/fashion-quick/latest/jobs/base.all.f0.s0.m0") Path model;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "INPUTS", description = "image files or folders (searched recursively)") List<Path> inputs;
+        @Option(names = "--out", defaultValue = "predictions.csv", description = "the CSV to write (default: ${DEFAULT-VALUE})") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            NativeRuntime.start(NativeRuntime.defaultThreads(), 0, Device.parse("cpu"));
+            dev.kinglet.run.Predict.run(model, inputs, out, new PrintStream(System.out, true));
             return OK;
         }
     }

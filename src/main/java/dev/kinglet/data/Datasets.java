@@ -66,6 +66,11 @@ public final class Datasets {
     }
 
     /** Loads an IDX source with its own split; relative paths are resolved against {@code base}. */
+    /** Whether {@code p} has an image file's extension that image folders and manifests read. */
+    public static boolean isImage(Path p) {
+        return ImageFiles.isImage(p);
+    }
+
     public static Split load(DataSource source, Path base) throws IOException {
         return load(new Data(source), base, 0);
     }

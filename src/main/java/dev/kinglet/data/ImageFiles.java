@@ -35,6 +35,11 @@ import dev.kinglet.natives.PixelCache;
 final class ImageFiles {
     static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp");
 
+    /** Whether {@code p} has an image file's extension (png, jpg, jpeg, bmp, tif, tiff, webp). */
+    static boolean isImage(Path p) {
+        return EXTENSIONS.contains(extension(p));
+    }
+
     private ImageFiles() {}
 
     record Labelled(Path file, int label) {}

@@ -168,12 +168,14 @@ public final class Runner {
                 results.put(job.id(), r);
                 writePlan(dir, plan, results);
             }
-            Map<String, Summary> summary = summarise(plan, results);
+            Map<String, Ensembles.Result> ensembles = combineEnsembles(plan, results, dir, data, out);
+            Map<String, Summary> summary = summarise(plan, results, ensembles);
             Map<String, Object> top = new LinkedHashMap<>();
             top.put("recipe", recipe.name());
             top.put("plan", plan.summary());
             top.put("testAccuracy", summary);
             top.put("jobs", results.values());
+            if (!ensembles.isEmpty()) top.put("ensembles", ensembles.values());
             top.put("notices", findings.notices());
             AtomicFiles.writeString(dir.resolve("results.json"), Json.PRETTY.writeValueAsString(top));
             summary.forEach((k, s) -> out.printf(Locale.ROOT, "%s: test accuracy %.2f%% %s(%d job%s)%n", k, 100 * s.mean(),
@@ -248,6 +250,7 @@ public final class Runner {
                 if (r.output().saveModels()) {
                     ModelFiles.save(jobDir, net, new ModelFiles.Description(r.model(), split.train().classes(), px.channels(), size[0], size[1], repeatGray, norm));
                 }
+                Ensembles.saveProbabilities(jobDir, test.probabilities());
                 Checkpoints.delete(jobDir); // the job is done: its model is saved, nothing left to resume
                 var details = jobResults(job, net, test, seconds, norm);
                 if (plainTest != null) {
@@ -279,13 +282,25 @@ public final class Runner {
         return r;
     }
 
-    static Map<String, Summary> summarise(Plan plan, Map<String, JobResult> results) {
+    /**
+     * Test accuracy per variant and point over folds and seeds. With ensembles, a variant's line
+     * is over its ensembles, and a second line "(single members)" over every member.
+     */
+    static Map<String, Summary> summarise(Plan plan, Map<String, JobResult> results, Map<String, Ensembles.Result> ensembles) {
         Map<String, List<Double>> groups = new LinkedHashMap<>();
         for (Plan.Job job : plan.jobs()) {
             JobResult r = results.get(job.id());
             String key = job.variant() + (job.point().equals("all") ? "" : " @ " + job.point());
+            boolean ensemble = plan.variants().get(job.variant()).ensemble().members() > 1;
             groups.computeIfAbsent(key, k -> new ArrayList<>());
-            if (r != null && r.testAccuracy() != null) groups.get(key).add(r.testAccuracy());
+            if (ensemble) {
+                groups.computeIfAbsent(key + " (single members)", k -> new ArrayList<>());
+                if (r != null && r.testAccuracy() != null) groups.get(key + " (single members)").add(r.testAccuracy());
+                Ensembles.Result e = ensembles.get(ensembleId(job));
+                if (job.member() == 0 && e != null) groups.get(key).add(e.accuracy());
+            } else if (r != null && r.testAccuracy() != null) {
+                groups.get(key).add(r.testAccuracy());
+            }
         }
         Map<String, Summary> out = new LinkedHashMap<>();
         groups.forEach((k, v) -> {
@@ -313,6 +328,34 @@ public final class Runner {
             jobs.add(m);
         }
         AtomicFiles.writeString(dir.resolve("plan.json"), Json.PRETTY.writeValueAsString(Map.of("summary", plan.summary(), "jobs", jobs)));
+    }
+
+    static String ensembleId(Plan.Job job) {
+        return job.id().substring(0, job.id().lastIndexOf(".m"));
+    }
+
+    /** Averages the members of every ensemble whose members are all done. */
+    private static Map<String, Ensembles.Result> combineEnsembles(Plan plan, Map<String, JobResult> results, Path dir, DataCache data,
+                                                                  PrintStream out) throws IOException {
+        Map<String, List<Plan.Job>> groups = new LinkedHashMap<>();
+        for (Plan.Job job : plan.jobs()) {
+            if (plan.variants().get(job.variant()).ensemble().members() > 1) groups.computeIfAbsent(ensembleId(job), k -> new ArrayList<>()).add(job);
+        }
+        Map<String, Ensembles.Result> combined = new LinkedHashMap<>();
+        for (var e : groups.entrySet()) {
+            if (!e.getValue().stream().allMatch(j -> "done".equals(results.get(j.id()).state()))) {
+                out.println("ensemble " + e.getKey() + ": not combined, some members did not finish");
+                continue;
+            }
+            Recipe r = plan.variants().get(e.getValue().get(0).variant());
+            ImageSet test = data.get(r.data(), r.seed()).test();
+            var res = Ensembles.combine(dir, e.getKey(), e.getValue().stream().map(Plan.Job::id).toList(), test.labels(), test.classes());
+            combined.put(e.getKey(), res);
+            out.printf(Locale.ROOT, "ensemble %s: test accuracy %.2f%% (members %s), mean entropy %.3f, disagreement %.3f%n", e.getKey(),
+                    100 * res.accuracy(), res.memberAccuracies().stream().map(a -> String.format(Locale.ROOT, "%.2f", 100 * a)).toList(),
+                    res.meanEntropy(), res.meanDisagreement());
+        }
+        return combined;
     }
 
     /** Keeps the lines of epochs up to {@code epoch} (a job resumed from its checkpoint logs the rest again). */

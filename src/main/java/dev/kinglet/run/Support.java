@@ -69,7 +69,7 @@ public final class Support {
         if (r.train().ema() != null) errors.add(notYet("train.ema", "weight EMA", "no EMA"));
         if (r.train().earlyStopping() != null) errors.add(notYet("train.earlyStopping", "early stopping", "no early stopping"));
         if (r.train().precision().equals("mixed")) errors.add(notYet("train.precision", "mixed precision", "float32"));
-        if (r.ensemble().members() > 1 || r.ensemble().snapshots()) errors.add(notYet("ensemble", "ensembles", "{members: 1}"));
+        if (r.ensemble().snapshots()) errors.add(notYet("ensemble.snapshots", "snapshot ensembles", "deep ensembles: {members: 5}"));
         if (r.learningCurve() != null && r.learningCurve().targetAccuracy() != null) {
             notices.add("learningCurve.targetAccuracy: the points and seeds run and are summarised per point; the power-law fit and its label estimate are not made by this Kinglet version yet");
         }

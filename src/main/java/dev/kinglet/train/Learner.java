@@ -329,31 +329,12 @@ public final class Learner implements AutoCloseable {
         return device.isCuda() ? t.to(device.torch(), t.scalar_type()) : t;
     }
 
-    /** Accuracy, loss and confusion matrix on {@code set}, in inference mode, one scope per batch. */
+    /** Accuracy, negative log-likelihood and confusion matrix on {@code set}, in inference mode, one scope per batch. */
     public Evaluation evaluate(ImageSet set) {
         model.setTraining(false);
-        int k = set.numClasses();
-        long[][] confusion = new long[k][k];
-        double lossSum = 0;
-        long correct = 0;
         int[] inOrder = new int[set.size()];
         for (int i = 0; i < inOrder.length; i++) inOrder[i] = i;
-        {
-            for (BatchBuffer.Batch b : evalLoader.epoch(set, inOrder, 0, false)) {
-                try (var scope = Scope.evalBatch()) {
-                    Tensor y = onDevice(b.labels());
-                    Tensor logits = model.logits(onDevice(b.images()));
-                    lossSum += torch.cross_entropy(logits, y, lossOptions).item_float() * (double) b.size();
-                    long[] predicted = TensorMemory.toLongs(logits.argmax(new LongOptional(1), false));
-                    long[] truth = TensorMemory.toLongs(b.labels());
-                    for (int i = 0; i < predicted.length; i++) {
-                        confusion[(int) truth[i]][(int) predicted[i]]++;
-                        if (predicted[i] == truth[i]) correct++;
-                    }
-                }
-            }
-        }
-        return new Evaluation(set.size(), (double) correct / set.size(), lossSum / set.size(), confusion, set.classes());
+        return Evaluation.of(probabilities(evalLoader, set, inOrder, 0), set.labels(), set.classes());
     }
 
     /**
@@ -376,21 +357,9 @@ public final class Learner implements AutoCloseable {
                 for (int i = 0; i < p.length; i++) mean[i] += p[i] / views;
             }
         }
-        long[][] confusion = new long[k][k];
-        long correct = 0;
-        double nll = 0;
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            double bestP = -1;
-            for (int c = 0; c < k; c++) {
-                double q = plainWeight * plain[i * k + c] + (1 - plainWeight) * mean[i * k + c];
-                if (q > bestP) { bestP = q; best = c; }
-                if (c == set.label(i)) nll -= Math.log(Math.max(q, 1e-12));
-            }
-            confusion[set.label(i)][best]++;
-            if (best == set.label(i)) correct++;
-        }
-        return new Evaluation(n, (double) correct / n, nll / n, confusion, set.classes());
+        float[] mixed = new float[plain.length];
+        for (int i = 0; i < mixed.length; i++) mixed[i] = (float) (plainWeight * plain[i] + (1 - plainWeight) * mean[i]);
+        return Evaluation.of(mixed, set.labels(), set.classes());
     }
 
     /** Softmax probabilities of every image of {@code set}, row-major {@code [n, classes]}. */
