@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -19,6 +20,7 @@ import dev.kinglet.dsl.ResNet;
 import dev.kinglet.dsl.SmallCnn;
 import dev.kinglet.dsl.TorchScriptBackbone;
 import dev.kinglet.dsl.WideResNet;
+import dev.kinglet.natives.Layers;
 import dev.kinglet.natives.Modules;
 
 /**
@@ -29,6 +31,7 @@ import dev.kinglet.natives.Modules;
 public abstract class Network extends Module {
     private int frozenGroups;
     private boolean repeatInput;
+    private LinearImpl embeddingClassifier;
 
     public abstract Tensor forward(Tensor images);
 
@@ -51,22 +54,44 @@ public abstract class Network extends Module {
      *                   images into an RGB-pretrained model, {@code grayscale: repeat})
      */
     public static Network build(Model model, int channels, int height, int width, int classes, boolean repeatGray) {
+        return build(model, channels, height, width, classes, repeatGray, 0);
+    }
+
+    /**
+     * @param embeddingClassifier with an embedding head and the combined cosine loss (lambda > 0):
+     *                            add {@code embeddingClassifier}, a linear layer from the normalised
+     *                            embedding to the classes
+     */
+    public static Network build(Model model, int channels, int height, int width, int classes, boolean repeatGray, double embeddingClassifier) {
         double dropout = switch (model.head()) {
             case LinearHead h -> h.dropout();
-            case EmbeddingHead e -> throw new IllegalStateException("model.head embedding has no implementation; Support.check should have refused it");
+            case EmbeddingHead e -> 0.0;
         };
+        int outputs = embeddingDim(model, classes);
         int in = repeatGray ? 3 : channels;
         Network net = switch (model.architecture()) {
-            case SmallCnn s -> new SmallCnnNet(s, in, height, width, classes);
-            case ResNet r -> new ResNetNet(r, in, classes, dropout);
-            case MobileNetV2 m -> new MobileNetV2Net(m, in, classes, dropout);
-            case WideResNet w -> new WideResNetNet(w, in, classes, dropout);
-            case Mlp m -> new MlpNet(m, (long) in * height * width, classes);
+            case SmallCnn s -> new SmallCnnNet(s, in, height, width, outputs);
+            case ResNet r -> new ResNetNet(r, in, outputs, dropout);
+            case MobileNetV2 m -> new MobileNetV2Net(m, in, outputs, dropout);
+            case WideResNet w -> new WideResNetNet(w, in, outputs, dropout);
+            case Mlp m -> new MlpNet(m, (long) in * height * width, outputs);
             case MobileNetV3Small m -> throw unsupported(m);
             case TorchScriptBackbone t -> throw unsupported(t);
         };
         net.repeatInput = repeatGray && channels == 1;
+        if (embeddingClassifier > 0) net.embeddingClassifier = net.register_module("embeddingClassifier", Layers.linear(outputs, classes));
         return net;
+    }
+
+    /** The width of the network's output: the embedding head's {@code dim} (default: one per class), else the classes. */
+    public static int embeddingDim(Model model, int classes) {
+        return model.head() instanceof EmbeddingHead e && e.dim() != null ? e.dim() : classes;
+    }
+
+    /** The combined cosine loss's classifier over the normalised embedding. */
+    public Tensor embeddingClassifier(Tensor normalisedEmbedding) {
+        if (embeddingClassifier == null) throw new IllegalStateException("this network was built without an embedding classifier");
+        return embeddingClassifier.forward(normalisedEmbedding);
     }
 
     public static Network build(Model model, int channels, int height, int width, int classes) {

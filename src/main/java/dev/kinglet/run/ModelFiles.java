@@ -15,6 +15,8 @@ import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.model.Network;
 import dev.kinglet.model.WeightLoader;
+import dev.kinglet.train.CosineObjective;
+import dev.kinglet.natives.Device;
 import dev.kinglet.natives.Modules;
 import dev.kinglet.natives.Normalization;
 import dev.kinglet.natives.StateDict;
@@ -32,7 +34,22 @@ public final class ModelFiles {
     private ModelFiles() {}
 
     public record Description(Model model, List<String> classes, int channels, int height, int width, boolean repeatGray,
-                              Normalization normalization) {}
+                              Normalization normalization, Cosine cosine) {
+        public Description(Model model, List<String> classes, int channels, int height, int width, boolean repeatGray, Normalization normalization) {
+            this(model, classes, channels, height, width, repeatGray, normalization, null);
+        }
+    }
+
+    /** A model trained with the cosine loss: its classifier weight and class embeddings ({@code [classes, dim]}, row-major). */
+    public record Cosine(double lambda, float[] classEmbeddings, int dim) {
+        /** The objective that turns the saved network's embeddings into class probabilities. */
+        public CosineObjective objective() {
+            int k = classEmbeddings.length / dim;
+            double[][] phi = new double[k][dim];
+            for (int c = 0; c < k; c++) for (int j = 0; j < dim; j++) phi[c][j] = classEmbeddings[c * dim + j];
+            return new CosineObjective(phi, dim, lambda, Device.parse("cpu").resolve());
+        }
+    }
 
     public static void save(Path dir, Network net, Description d) throws IOException {
         Files.createDirectories(dir);
@@ -49,6 +66,7 @@ public final class ModelFiles {
         json.put("imageSize", List.of(d.height(), d.width()));
         json.put("repeatGray", d.repeatGray());
         json.put("normalization", Map.of("mean", d.normalization().mean(), "std", d.normalization().std()));
+        if (d.cosine() != null) json.put("cosine", Map.of("lambda", d.cosine().lambda(), "dim", d.cosine().dim(), "classEmbeddings", d.cosine().classEmbeddings()));
         json.put("kinglet", Provenance.kingletVersion());
         AtomicFiles.writeString(dir.resolve(DESCRIPTION), Json.PRETTY.writeValueAsString(json));
     }
@@ -61,12 +79,14 @@ public final class ModelFiles {
         List<String> classes = j.get("classes").valueStream().map(JsonNode::asString).toList();
         JsonNode n = j.get("normalization");
         return new Description(model, classes, j.get("channels").asInt(), j.get("imageSize").get(0).asInt(), j.get("imageSize").get(1).asInt(),
-                j.get("repeatGray").asBoolean(), new Normalization(floats(n.get("mean")), floats(n.get("std"))));
+                j.get("repeatGray").asBoolean(), new Normalization(floats(n.get("mean")), floats(n.get("std"))),
+                j.has("cosine") ? new Cosine(j.get("cosine").get("lambda").asDouble(), floats(j.get("cosine").get("classEmbeddings")), j.get("cosine").get("dim").asInt()) : null);
     }
 
     /** The saved network with its weights, strictly loaded. */
     public static Network load(Path dir, Description d) throws IOException {
-        Network net = Network.build(d.model(), d.channels(), d.height(), d.width(), d.classes().size(), d.repeatGray());
+        Network net = Network.build(d.model(), d.channels(), d.height(), d.width(), d.classes().size(), d.repeatGray(),
+                d.cosine() == null ? 0 : d.cosine().lambda());
         try (StateDict sd = StateDict.read(dir.resolve(WEIGHTS))) {
             WeightLoader.load(net, tensors(sd), true, false, Grayscale.SUM);
         }

@@ -13,6 +13,7 @@ import org.bytedeco.pytorch.global.torch;
 
 import dev.kinglet.data.Datasets;
 import dev.kinglet.model.Network;
+import dev.kinglet.train.CosineObjective;
 import dev.kinglet.natives.BatchBuffer;
 import dev.kinglet.natives.Image;
 import dev.kinglet.natives.Scope;
@@ -81,7 +82,8 @@ public final class Predict {
         ModelFiles.Description d = ModelFiles.describe(modelDir);
         int k = d.classes().size();
         float[] p = new float[files.size() * k];
-        try (Network net = ModelFiles.load(modelDir, d); BatchBuffer buffer = new BatchBuffer(BATCH, d.channels(), d.height(), d.width(), 1)) {
+        try (Network net = ModelFiles.load(modelDir, d); BatchBuffer buffer = new BatchBuffer(BATCH, d.channels(), d.height(), d.width(), 1);
+             CosineObjective cosine = d.cosine() == null ? null : d.cosine().objective()) {
             net.setTraining(false);
             for (int from = 0; from < files.size(); from += BATCH) {
                 List<Path> chunk = files.subList(from, Math.min(files.size(), from + BATCH));
@@ -98,7 +100,8 @@ public final class Predict {
                     }
                 }
                 try (var scope = Scope.evalBatch()) {
-                    float[] q = TensorMemory.toFloats(torch.softmax(net.logits(batch.images().narrow(0, 0, chunk.size())), 1));
+                    var output = net.logits(batch.images().narrow(0, 0, chunk.size()));
+                    float[] q = TensorMemory.toFloats(cosine == null ? torch.softmax(output, 1) : cosine.probabilities(output));
                     System.arraycopy(q, 0, p, from * k, q.length);
                 }
             }

@@ -23,6 +23,7 @@ import dev.kinglet.augment.Pipelines;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.data.Splits;
+import dev.kinglet.dsl.CosineLoss;
 import dev.kinglet.dsl.CrossEntropy;
 import dev.kinglet.dsl.Grayscale;
 import dev.kinglet.dsl.Recipe;
@@ -32,7 +33,9 @@ import dev.kinglet.model.Network;
 import dev.kinglet.natives.Device;
 import dev.kinglet.natives.NativeRuntime;
 import dev.kinglet.natives.Normalization;
+import dev.kinglet.natives.TensorMemory;
 import dev.kinglet.train.Callback;
+import dev.kinglet.train.CosineObjective;
 import dev.kinglet.train.Evaluation;
 import dev.kinglet.train.FineTuning;
 import dev.kinglet.train.Learner;
@@ -211,11 +214,15 @@ public final class Runner {
             NativeRuntime.seed(job.initSeed());
             int[] size = pipes.train().outputSize(px.height(), px.width());
             boolean repeatGray = weights != null && Pretrained.grayscale(weights) == Grayscale.REPEAT && px.channels() == 1;
-            Network net = Network.build(r.model(), px.channels(), size[0], size[1], classes, repeatGray);
+            double lambda = r.loss() instanceof CosineLoss c ? c.lambda() : 0;
+            Network net = Network.build(r.model(), px.channels(), size[0], size[1], classes, repeatGray, lambda);
+            CosineObjective objective = r.loss() instanceof CosineLoss c
+                    ? CosineObjective.of(c, split.train().classes(), o.dataBase(), Network.embeddingDim(r.model(), classes), info.device()) : null;
             if (weights != null) out.println("job " + job.id() + ": weights " + Pretrained.load(net, r.model(), o.dataBase(), out, o.terminal()).summary());
-            try (net; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(),
+            try (net; objective; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(),
                     job.initSeed(), pipes.train(), pipes.eval())) {
                 if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
+                learner.objective(objective);
                 if (validation.size() > 0) learner.validateOn(validation);
                 learner.batchMix(BatchMix.of(r.augment().train()));
                 LrSchedule schedule = new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner);
@@ -248,7 +255,8 @@ public final class Runner {
                             100 * plainTest.accuracy(), tta.views(), 100 * test.accuracy());
                 }
                 if (r.output().saveModels()) {
-                    ModelFiles.save(jobDir, net, new ModelFiles.Description(r.model(), split.train().classes(), px.channels(), size[0], size[1], repeatGray, norm));
+                    ModelFiles.save(jobDir, net, new ModelFiles.Description(r.model(), split.train().classes(), px.channels(), size[0], size[1], repeatGray, norm,
+                            objective == null ? null : new ModelFiles.Cosine(lambda, TensorMemory.toFloats(objective.classEmbeddings()), objective.dim())));
                 }
                 Ensembles.saveProbabilities(jobDir, test.probabilities());
                 Checkpoints.delete(jobDir); // the job is done: its model is saved, nothing left to resume

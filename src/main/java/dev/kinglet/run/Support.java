@@ -55,8 +55,8 @@ public final class Support {
                     errors.add("model.head.dropout: smallCnn has its own dropout before its last layer: set model.architecture.dropout instead");
             default -> { }
         }
-        if (!(r.model().head() instanceof LinearHead)) {
-            errors.add(notYet("model.head", "the embedding head", "{type: linear}"));
+        if (r.model().head() instanceof dev.kinglet.dsl.EmbeddingHead && !(r.loss() instanceof CosineLoss)) {
+            errors.add("model.head: an embedding head is trained by the cosine loss: set loss: {type: cosine}, or use {type: linear}");
         }
         if (r.train().fineTune() != null && r.model().weights() == null) {
             errors.add("train.fineTune: fine-tuning needs pretrained weights in model.weights; leave fineTune out to train from scratch");
@@ -64,7 +64,7 @@ public final class Support {
         if (r.pretrain() != null) errors.add(notYet("pretrain", typeName(r.pretrain()), "no pre-training"));
         switch (r.loss()) {
             case CrossEntropy ce -> { }
-            case CosineLoss c -> errors.add(notYet("loss", "cosine", "crossEntropy"));
+            case CosineLoss c -> { }
         }
         if (r.train().ema() != null) errors.add(notYet("train.ema", "weight EMA", "no EMA"));
         if (r.train().earlyStopping() != null) errors.add(notYet("train.earlyStopping", "early stopping", "no early stopping"));

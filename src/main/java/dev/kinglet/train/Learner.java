@@ -57,6 +57,7 @@ public final class Learner implements AutoCloseable {
     private ImageSet validation;
     private int[] layerOfGroup;
     private BatchMix batchMix;
+    private CosineObjective objective;
     private Double clipGradNorm;
     private int skipThrough;
     private long skipStep;
@@ -169,6 +170,19 @@ public final class Learner implements AutoCloseable {
     /** Cross-entropy with label smoothing {@code s} (0: plain cross-entropy). */
     public Learner labelSmoothing(double s) {
         lossOptions.label_smoothing().put(s);
+        return this;
+    }
+
+    /** The loss of a batch: cross-entropy on logits, or the cosine objective on the embedding. */
+    private Tensor loss(Tensor output, Tensor labels) {
+        if (objective == null) return torch.cross_entropy(output, labels, lossOptions);
+        Tensor classifier = objective.lambda() > 0 ? model.embeddingClassifier(CosineObjective.normalise(output)) : null;
+        return objective.loss(output, classifier, labels);
+    }
+
+    /** Trains with the cosine loss instead of cross-entropy (null: cross-entropy); the learner does not own it. */
+    public Learner objective(CosineObjective objective) {
+        this.objective = objective;
         return this;
     }
 
@@ -302,11 +316,10 @@ public final class Learner implements AutoCloseable {
             Tensor x = onDevice(b.images()), y = onDevice(b.labels());
             optimizer.zero_grad();
             BatchMix.Mixed mix = batchMix == null ? null : batchMix.apply(x, y, mixSeed + state.step);
-            Tensor logits = model.logits(mix == null ? x : mix.images());
-            Tensor loss = torch.cross_entropy(logits, y, lossOptions);
-            if (mix != null) {
-                loss = loss.mul(new Scalar(mix.lam())).add(torch.cross_entropy(logits, mix.partnerLabels(), lossOptions).mul(new Scalar(1 - mix.lam())));
-            }
+            Tensor output = model.logits(mix == null ? x : mix.images());
+            Tensor loss = loss(output, y);
+            if (mix != null) loss = loss.mul(new Scalar(mix.lam())).add(loss(output, mix.partnerLabels()).mul(new Scalar(1 - mix.lam())));
+            Tensor logits = objective == null ? output : objective.scores(output);
             float value = loss.item_float();
             if (!Float.isFinite(value)) {
                 throw new NonFiniteLossException("loss is " + value + " at epoch " + state.epoch + ", step " + (state.step + 1)
@@ -369,7 +382,8 @@ public final class Learner implements AutoCloseable {
         int offset = 0;
         for (BatchBuffer.Batch b : from.epoch(set, order, seed, false)) {
             try (var scope = Scope.evalBatch()) {
-                float[] p = TensorMemory.toFloats(torch.softmax(model.logits(onDevice(b.images())), 1));
+                Tensor output = model.logits(onDevice(b.images()));
+                float[] p = TensorMemory.toFloats(objective == null ? torch.softmax(output, 1) : objective.probabilities(output));
                 System.arraycopy(p, 0, out, offset, p.length);
                 offset += p.length;
             }
