@@ -62,7 +62,7 @@ public abstract class Network extends Module {
             case MobileNetV2 m -> new MobileNetV2Net(m, in, classes, dropout);
             case WideResNet w -> new WideResNetNet(w, in, classes, dropout);
             case Mlp m -> new MlpNet(m, (long) in * height * width, classes);
-            case MobileNetV3Small m -> throw unsupported(m);
+            case MobileNetV3Small m -> new MobileNetV3SmallNet(in, classes, dropout);
             case TorchScriptBackbone t -> throw unsupported(t);
         };
         net.repeatInput = repeatGray && channels == 1;
