@@ -24,6 +24,7 @@ models = {
     "resnet34": lambda: torchvision.models.resnet34(),
     "resnet50": lambda: torchvision.models.resnet50(),
     "mobilenet_v2": lambda: torchvision.models.mobilenet_v2(),
+    "mobilenet_v3_small": lambda: torchvision.models.mobilenet_v3_small(),
 }
 manifest = {"torch": torch.__version__, "torchvision": torchvision.__version__, "models": {}}
 x = torch.randn(2, 3, 64, 64)

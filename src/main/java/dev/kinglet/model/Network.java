@@ -75,7 +75,7 @@ public abstract class Network extends Module {
             case MobileNetV2 m -> new MobileNetV2Net(m, in, outputs, dropout);
             case WideResNet w -> new WideResNetNet(w, in, outputs, dropout);
             case Mlp m -> new MlpNet(m, (long) in * height * width, outputs);
-            case MobileNetV3Small m -> throw unsupported(m);
+            case MobileNetV3Small m -> new MobileNetV3SmallNet(in, outputs, dropout);
             case TorchScriptBackbone t -> throw unsupported(t);
         };
         net.repeatInput = repeatGray && channels == 1;

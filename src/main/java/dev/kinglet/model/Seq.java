@@ -33,6 +33,12 @@ final class Seq extends Block {
         return b;
     }
 
+    BatchNorm2dImpl bn(long features, double eps, double momentum) {
+        BatchNorm2dImpl b = register_module(next(), Layers.batchNorm2d(features, eps, momentum));
+        steps.add(b::forward);
+        return b;
+    }
+
     LinearImpl linear(long in, long out) {
         LinearImpl l = register_module(next(), Layers.linear(in, out));
         steps.add(l::forward);
@@ -58,6 +64,10 @@ final class Seq extends Block {
 
     Seq relu6() {
         return op(torch::relu6);
+    }
+
+    Seq hardswish() {
+        return op(torch::hardswish);
     }
 
     Seq dropout(double p) {

@@ -60,7 +60,7 @@ final class Pretrained {
     /** The registry entry of TorchVision weights for the architecture, or a recipe error naming what exists. */
     static WeightRegistry.Entry torchVision(Architecture a, TorchVisionWeights t) {
         String arch = WeightRegistry.torchVisionName(a).orElseThrow(() -> new RecipeException("model.weights",
-                "TorchVision publishes no weights for " + a + "; use resnet (18, 34, 50) or mobilenetV2 (width 1.0), or weights from a file"));
+                "TorchVision publishes no weights for " + a + "; use resnet (18, 34, 50, not harmonic), mobilenetV2 (width 1.0) or mobilenetV3Small, or weights from a file"));
         try {
             return WeightRegistry.lookup(arch, t.name());
         } catch (IllegalArgumentException e) {

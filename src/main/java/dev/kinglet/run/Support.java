@@ -10,10 +10,8 @@ import dev.kinglet.dsl.LinearHead;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
-import dev.kinglet.dsl.MobileNetV3Small;
 import dev.kinglet.dsl.SmallCnn;
 import dev.kinglet.dsl.TorchScriptBackbone;
-import dev.kinglet.dsl.WideResNet;
 
 /**
  * What of the recipe format this engine runs. The format describes every technique Kinglet
@@ -48,9 +46,7 @@ public final class Support {
             errors.add(notYet("data.source.task", "regression", "classification"));
         }
         switch (r.model().architecture()) {
-            case MobileNetV3Small m -> errors.add(notYet("model.architecture", "mobilenetV3Small", "smallCnn, resnet, mobilenetV2, wideResNet, mlp"));
-            case TorchScriptBackbone t -> errors.add(notYet("model.architecture", "torchScript", "smallCnn, resnet, mobilenetV2, wideResNet, mlp"));
-            case WideResNet w when w.harmonic() -> errors.add(notYet("model.architecture.harmonic", "harmonic blocks", "harmonic: false"));
+            case TorchScriptBackbone t -> errors.add(notYet("model.architecture", "torchScript", "smallCnn, resnet, mobilenetV2, mobilenetV3Small, wideResNet, mlp"));
             case SmallCnn s when r.model().head() instanceof LinearHead h && h.dropout() != 0 ->
                     errors.add("model.head.dropout: smallCnn has its own dropout before its last layer: set model.architecture.dropout instead");
             default -> { }

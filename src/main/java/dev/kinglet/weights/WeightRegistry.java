@@ -138,12 +138,12 @@ public final class WeightRegistry {
 
     /**
      * TorchVision's builder name for a recipe architecture, or empty when TorchVision publishes no
-     * weights for it (Kinglet's own networks, MobileNetV2 at a width other than 1.0, TorchScript
+     * weights for it (Kinglet's own networks, harmonic ResNets, MobileNetV2 at a width other than 1.0, TorchScript
      * backbones that carry their own parameters).
      */
     public static Optional<String> torchVisionName(Architecture architecture) {
         return switch (architecture) {
-            case ResNet r -> Optional.of("resnet" + r.depth());
+            case ResNet r -> r.harmonic() ? Optional.empty() : Optional.of("resnet" + r.depth());
             case MobileNetV2 m -> m.width() == 1.0 ? Optional.of("mobilenet_v2") : Optional.empty();
             case MobileNetV3Small m -> Optional.of("mobilenet_v3_small");
             case SmallCnn s -> Optional.empty();

@@ -19,6 +19,7 @@ import dev.kinglet.dsl.Architecture;
 import dev.kinglet.dsl.LinearHead;
 import dev.kinglet.dsl.Mlp;
 import dev.kinglet.dsl.MobileNetV2;
+import dev.kinglet.dsl.MobileNetV3Small;
 import dev.kinglet.dsl.Model;
 import dev.kinglet.dsl.ResNet;
 import dev.kinglet.dsl.WideResNet;
@@ -50,6 +51,7 @@ class ArchitecturesTest {
             case "resnet34" -> new ResNet(34);
             case "resnet50" -> new ResNet(50);
             case "mobilenet_v2" -> new MobileNetV2(1.0);
+            case "mobilenet_v3_small" -> new MobileNetV3Small();
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -59,7 +61,7 @@ class ArchitecturesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "resnet34", "resnet50", "mobilenet_v2"})
+    @ValueSource(strings = {"resnet18", "resnet34", "resnet50", "mobilenet_v2", "mobilenet_v3_small"})
     void stateDictKeysAndShapesMatchTorchVision(String name) {
         Map<String, List<Long>> python = new LinkedHashMap<>();
         manifest.get("models").get(name).get("shapes").properties()
@@ -68,6 +70,30 @@ class ArchitecturesTest {
             Map<String, List<Long>> java = new LinkedHashMap<>();
             Modules.state(net).forEach((k, t) -> java.put(k, Arrays.stream(t.sizes().vec().get()).boxed().toList()));
             assertThat(java).containsExactlyInAnyOrderEntriesOf(python);
+        }
+    }
+
+    /** Every parameter belongs to a layer group by one of its prefixes, not by falling through to the head. */
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small"})
+    void layerGroupsNameEveryParameter(String name) {
+        try (Network net = build(name, 3, 10)) {
+            List<String> prefixes = net.layerGroups().stream().flatMap(List::stream).toList();
+            Modules.parameters(net).forEach((key, t) -> {
+                assertThat(prefixes).as(key).anyMatch(p -> key.startsWith(p + "."));
+                t.close();
+            });
+        }
+    }
+
+    @Test
+    void mobileNetV3SmallFineTunesOnlyItsLastLayerAsTheHead() {
+        try (Network net = build("mobilenet_v3_small", 3, 10)) {
+            assertThat(net.groupOf("classifier.3.weight")).isEqualTo(2);
+            assertThat(net.groupOf("classifier.0.weight")).isEqualTo(1);
+            assertThat(net.groupOf("features.0.0.weight")).isEqualTo(0);
+            assertThat(net.groupOf("features.12.1.running_mean")).isEqualTo(1);
+            assertThat(net.firstConv()).isEqualTo("features.0.0.weight");
         }
     }
 
@@ -111,7 +137,7 @@ class ArchitecturesTest {
      * TorchVision's eval-mode output on the same input: tolerance 1e-4 relative to the largest logit.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "resnet34", "resnet50", "mobilenet_v2"})
+    @ValueSource(strings = {"resnet18", "resnet34", "resnet50", "mobilenet_v2", "mobilenet_v3_small"})
     void torchVisionWeightsGiveTorchVisionOutputs(String name) throws Exception {
         float[] expected = floats(fixtures.resolve(name + "-output.f32"));
         try (Network net = build(name, 3, 1000); StateDict sd = StateDict.read(fixtures.resolve(name + ".pth"))) {

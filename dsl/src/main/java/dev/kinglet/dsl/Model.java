@@ -8,6 +8,8 @@ public record Model(Architecture architecture, Weights weights, Head head) {
     public Model {
         architecture = architecture == null ? new SmallCnn(null, null, null, null) : architecture;
         head = head == null ? new LinearHead(null) : head;
+        RecipeException.require(!(architecture instanceof ResNet r && r.harmonic() && weights instanceof TorchVisionWeights), "model.weights",
+                "TorchVision publishes no weights for a harmonic resnet: leave weights out, or set model.architecture.harmonic: false");
     }
 
     public Model(Architecture architecture) {

@@ -34,6 +34,14 @@ public final class Layers {
         return new BatchNorm2dImpl(new BatchNormOptions(features));
     }
 
+    /** {@code nn.BatchNorm2d(features, affine=affine)}: without the affine scale and shift it has no parameters, only running statistics. */
+    public static BatchNorm2dImpl batchNorm2d(long features, boolean affine) {
+        Natives.load();
+        BatchNormOptions o = new BatchNormOptions(features);
+        o.affine().put(affine);
+        return new BatchNorm2dImpl(o);
+    }
+
     /** {@code nn.BatchNorm2d(features, eps, momentum)}. */
     public static BatchNorm2dImpl batchNorm2d(long features, double eps, double momentum) {
         Natives.load();
