@@ -46,8 +46,12 @@ public final class Python {
 
     /** TorchVision model fixtures, made once per build into target/model-fixtures by test-data/models/make-model-fixtures.py. */
     public static synchronized Path modelFixtures() throws IOException, InterruptedException {
-        Path dir = Path.of("target/model-fixtures").toAbsolutePath();
-        if (!Files.isRegularFile(dir.resolve("manifest.json"))) run(TestData.root().resolve("test-data/models/make-model-fixtures.py"), dir.toString());
+        Path dir = Path.of("target/model-fixtures").toAbsolutePath(), manifest = dir.resolve("manifest.json");
+        Path script = TestData.root().resolve("test-data/models/make-model-fixtures.py");
+        // made again when the script changed since (the manifest is written last)
+        if (!Files.isRegularFile(manifest) || Files.getLastModifiedTime(script).compareTo(Files.getLastModifiedTime(manifest)) > 0) {
+            run(script, dir.toString());
+        }
         return dir;
     }
 }
