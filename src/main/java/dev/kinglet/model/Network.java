@@ -9,7 +9,6 @@ import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
-import dev.kinglet.dsl.Architecture;
 import dev.kinglet.dsl.EmbeddingHead;
 import dev.kinglet.dsl.LinearHead;
 import dev.kinglet.dsl.Mlp;
@@ -76,7 +75,7 @@ public abstract class Network extends Module {
             case WideResNet w -> new WideResNetNet(w, in, outputs, dropout);
             case Mlp m -> new MlpNet(m, (long) in * height * width, outputs);
             case MobileNetV3Small m -> new MobileNetV3SmallNet(in, outputs, dropout);
-            case TorchScriptBackbone t -> throw unsupported(t);
+            case TorchScriptBackbone t -> new TorchScriptNet(t, in, height, width, outputs, dropout);
         };
         net.repeatInput = repeatGray && channels == 1;
         if (embeddingClassifier > 0) net.embeddingClassifier = net.register_module("embeddingClassifier", Layers.linear(outputs, classes));
@@ -98,14 +97,26 @@ public abstract class Network extends Module {
         return build(model, channels, height, width, classes, false);
     }
 
-    private static IllegalStateException unsupported(Architecture a) {
-        return new IllegalStateException("model.architecture " + a + " has no implementation; Support.check should have refused it");
+    /**
+     * Every parameter by its state-dict name, as new handles on the weights (close them). Use
+     * this, not LibTorch's {@code parameters()}: a network may hold weights outside its
+     * registered modules (a TorchScript backbone).
+     */
+    public Map<String, Tensor> namedParameters() {
+        return Modules.parameters(this);
+    }
+
+    /** Parameters and buffers by state-dict name, as new handles (close them): what is saved, checkpointed and loaded. */
+    public Map<String, Tensor> state() {
+        return Modules.state(this);
     }
 
     public long parameterCount() {
         long n = 0;
-        var params = parameters();
-        for (long i = 0; i < params.size(); i++) n += params.get(i).numel();
+        for (Tensor p : namedParameters().values()) {
+            n += p.numel();
+            p.close();
+        }
         return n;
     }
 
@@ -124,7 +135,7 @@ public abstract class Network extends Module {
     public List<Map<String, Tensor>> parameterGroups() {
         List<Map<String, Tensor>> out = new ArrayList<>();
         for (int g = 0; g < layerGroups().size(); g++) out.add(new LinkedHashMap<>());
-        Modules.parameters(this).forEach((name, p) -> out.get(groupOf(name)).put(name, p));
+        namedParameters().forEach((name, p) -> out.get(groupOf(name)).put(name, p));
         return out;
     }
 
@@ -136,7 +147,7 @@ public abstract class Network extends Module {
         int n = layerGroups().size();
         if (groups < 0 || groups >= n) throw new IllegalArgumentException("can freeze 0.." + (n - 1) + " of " + n + " layer groups, not " + groups);
         frozenGroups = groups;
-        Modules.parameters(this).forEach((name, p) -> {
+        namedParameters().forEach((name, p) -> {
             p.requires_grad_(groupOf(name) >= groups);
             p.close();
         });

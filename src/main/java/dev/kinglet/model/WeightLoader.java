@@ -10,7 +10,6 @@ import java.util.Set;
 import org.bytedeco.pytorch.Tensor;
 
 import dev.kinglet.dsl.Grayscale;
-import dev.kinglet.natives.Modules;
 import dev.kinglet.natives.Scope;
 
 /**
@@ -62,7 +61,7 @@ public final class WeightLoader {
         String adapted = null;
         int loaded = 0;
         int head = net.layerGroups().size() - 1;
-        Map<String, Tensor> state = Modules.state(net);
+        Map<String, Tensor> state = net.state();
         try (var scope = Scope.noGrad()) {
             for (var e : state.entrySet()) {
                 String key = e.getKey();

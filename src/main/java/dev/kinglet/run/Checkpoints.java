@@ -14,7 +14,6 @@ import org.bytedeco.pytorch.Tensor;
 
 import dev.kinglet.dsl.Grayscale;
 import dev.kinglet.model.WeightLoader;
-import dev.kinglet.natives.Modules;
 import dev.kinglet.natives.StateDict;
 import dev.kinglet.train.Callback;
 import dev.kinglet.train.Event;
@@ -61,7 +60,7 @@ public final class Checkpoints implements Callback {
     private void save(int epoch, long step) throws IOException {
         Optional<Saved> previous = read(dir);
         Path weights = dir.resolve("checkpoint-e" + epoch + ".pth"), optim = dir.resolve("checkpoint-e" + epoch + ".optim");
-        Map<String, Tensor> state = Modules.state(learner.model());
+        Map<String, Tensor> state = learner.model().state();
         try {
             StateDict.writePth(weights, state);
         } finally {

@@ -13,11 +13,12 @@ import dev.kinglet.dsl.Grayscale;
 import dev.kinglet.dsl.Model;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
+import dev.kinglet.dsl.TorchScriptBackbone;
 import dev.kinglet.model.Network;
+import dev.kinglet.model.TorchScriptNet;
 import dev.kinglet.model.WeightLoader;
 import dev.kinglet.train.CosineObjective;
 import dev.kinglet.natives.Device;
-import dev.kinglet.natives.Modules;
 import dev.kinglet.natives.Normalization;
 import dev.kinglet.natives.StateDict;
 import tools.jackson.databind.JsonNode;
@@ -30,6 +31,8 @@ import tools.jackson.databind.JsonNode;
  */
 public final class ModelFiles {
     public static final String WEIGHTS = "model.pth", DESCRIPTION = "model.json";
+    /** A TorchScript backbone's graph, saved beside the weights; model.json's {@code architecture.file} names it relative to the model directory. */
+    public static final String BACKBONE = "backbone.pt";
 
     private ModelFiles() {}
 
@@ -53,14 +56,21 @@ public final class ModelFiles {
 
     public static void save(Path dir, Network net, Description d) throws IOException {
         Files.createDirectories(dir);
-        Map<String, Tensor> state = Modules.state(net);
+        Map<String, Tensor> state = net.state();
         try {
             StateDict.writePth(dir.resolve(WEIGHTS), state);
         } finally {
             state.values().forEach(Tensor::close);
         }
+        Model model = d.model();
+        if (net instanceof TorchScriptNet t && model.architecture() instanceof TorchScriptBackbone b) {
+            Path tmp = AtomicFiles.temporarySibling(dir.resolve(BACKBONE));
+            t.saveBackbone(tmp);
+            AtomicFiles.commit(tmp, dir.resolve(BACKBONE));
+            model = model.withArchitecture(new TorchScriptBackbone(BACKBONE, b.features()));
+        }
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("model", RecipeIo.tree(d.model()));
+        json.put("model", RecipeIo.tree(model));
         json.put("classes", d.classes());
         json.put("channels", d.channels());
         json.put("imageSize", List.of(d.height(), d.width()));
@@ -83,9 +93,11 @@ public final class ModelFiles {
                 j.has("cosine") ? new Cosine(j.get("cosine").get("lambda").asDouble(), floats(j.get("cosine").get("classEmbeddings")), j.get("cosine").get("dim").asInt()) : null);
     }
 
-    /** The saved network with its weights, strictly loaded. */
+    /** The saved network with its weights, strictly loaded. A TorchScript backbone's file is found relative to {@code dir}. */
     public static Network load(Path dir, Description d) throws IOException {
-        Network net = Network.build(d.model(), d.channels(), d.height(), d.width(), d.classes().size(), d.repeatGray(),
+        Model model = d.model();
+        if (model.architecture() instanceof TorchScriptBackbone b) model = model.withArchitecture(new TorchScriptBackbone(dir.resolve(b.file()).toString(), b.features()));
+        Network net = Network.build(model, d.channels(), d.height(), d.width(), d.classes().size(), d.repeatGray(),
                 d.cosine() == null ? 0 : d.cosine().lambda());
         try (StateDict sd = StateDict.read(dir.resolve(WEIGHTS))) {
             WeightLoader.load(net, tensors(sd), true, false, Grayscale.SUM);
