@@ -235,7 +235,7 @@ public final class Runner {
                     out.println("job " + job.id() + ": resuming after epoch " + c.epoch() + " from " + c.weights().getFileName());
                     learner.resumeAfter(c.epoch(), c.step(), () -> Checkpoints.restore(c, learner));
                 }
-                if (weights != null && r.train().fineTune() != null) {
+                if ((weights != null || r.model().architecture() instanceof dev.kinglet.dsl.TorchScriptBackbone) && r.train().fineTune() != null) {
                     FineTuning.run(learner, schedule, r.train().fineTune(), r.train().optimizer().lr(), r.train().epochs());
                 } else {
                     learner.fit(r.train().epochs());

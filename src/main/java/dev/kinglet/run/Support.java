@@ -46,7 +46,8 @@ public final class Support {
             errors.add(notYet("data.source.task", "regression", "classification"));
         }
         switch (r.model().architecture()) {
-            case TorchScriptBackbone t -> errors.add(notYet("model.architecture", "torchScript", "smallCnn, resnet, mobilenetV2, mobilenetV3Small, wideResNet, mlp"));
+            case TorchScriptBackbone t when r.model().weights() != null ->
+                    errors.add("model.weights: a TorchScript backbone brings its own weights; leave model.weights out");
             case SmallCnn s when r.model().head() instanceof LinearHead h && h.dropout() != 0 ->
                     errors.add("model.head.dropout: smallCnn has its own dropout before its last layer: set model.architecture.dropout instead");
             default -> { }
@@ -54,7 +55,7 @@ public final class Support {
         if (r.model().head() instanceof dev.kinglet.dsl.EmbeddingHead && !(r.loss() instanceof CosineLoss)) {
             errors.add("model.head: an embedding head is trained by the cosine loss: set loss: {type: cosine}, or use {type: linear}");
         }
-        if (r.train().fineTune() != null && r.model().weights() == null) {
+        if (r.train().fineTune() != null && r.model().weights() == null && !(r.model().architecture() instanceof TorchScriptBackbone)) {
             errors.add("train.fineTune: fine-tuning needs pretrained weights in model.weights; leave fineTune out to train from scratch");
         }
         if (r.pretrain() != null) errors.add(notYet("pretrain", typeName(r.pretrain()), "no pre-training"));

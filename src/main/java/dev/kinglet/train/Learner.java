@@ -59,6 +59,7 @@ public final class Learner implements AutoCloseable {
     private BatchMix batchMix;
     private CosineObjective objective;
     private Double clipGradNorm;
+    private TensorVector clipped;
     private int skipThrough;
     private long skipStep;
     private Runnable restore;
@@ -298,6 +299,7 @@ public final class Learner implements AutoCloseable {
     /** Clips the gradient norm over all parameters to {@code maxNorm} before each update (null: no clipping). */
     public Learner clipGradNorm(Double maxNorm) {
         this.clipGradNorm = maxNorm;
+        if (maxNorm != null && clipped == null) clipped = new TensorVector(model.namedParameters().values().toArray(Tensor[]::new));
         return this;
     }
 
@@ -326,7 +328,7 @@ public final class Learner implements AutoCloseable {
                         + " (the weights before this step are kept; lower train.optimizer.lr or set train.clipGradNorm)");
             }
             loss.backward();
-            if (clipGradNorm != null) torch.clip_grad_norm_(model.parameters(), clipGradNorm);
+            if (clipGradNorm != null) torch.clip_grad_norm_(clipped, clipGradNorm);
             optimizer.step();
             long correct = logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
             state.step++;

@@ -39,8 +39,9 @@ class KillResumeTest {
 
     static Path jobDir(Path out) throws IOException {
         try (var runs = Files.list(out.resolve("kill-resume"))) {
-            Path run = runs.filter(p -> !p.getFileName().toString().equals("latest")).findFirst().orElseThrow();
-            return run.resolve("jobs/base.all.f0.s0.m0");
+            // run directories are named by their start time; "latest" and its temporary link are not
+            return runs.filter(p -> Character.isDigit(p.getFileName().toString().charAt(0))).findFirst()
+                    .map(run -> run.resolve("jobs/base.all.f0.s0.m0")).orElse(null);
         }
     }
 
@@ -60,7 +61,8 @@ class KillResumeTest {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         int epochAtKill = 0;
         while (System.nanoTime() < deadline && k.isAlive()) {
-            Path index = Files.isDirectory(killed.resolve("kill-resume")) ? jobDir(killed).resolve(Checkpoints.INDEX) : null;
+            Path job = Files.isDirectory(killed.resolve("kill-resume")) ? jobDir(killed) : null;
+            Path index = job == null ? null : job.resolve(Checkpoints.INDEX);
             if (index != null && Files.isRegularFile(index)) {
                 epochAtKill = Checkpoints.read(index.getParent()).orElseThrow().epoch();
                 if (epochAtKill >= 2) break;
