@@ -281,15 +281,19 @@ class WeightStoreTest {
         Recorder rec = new Recorder();
         assertThatThrownBy(() -> store.fetch(entry, false, rec))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("download of " + store.url(entry) + " broke off after " + HALF + " of " + SIZE + " bytes")
+                .hasMessageContaining("download of " + store.url(entry) + " broke off after ")
+                .hasMessageContaining(" of " + SIZE + " bytes")
                 .hasMessageContaining(part().toString());
         assertThat(rec.events).containsExactly("started 0/" + SIZE, "finished false");
         assertThat(cacheFiles()).containsExactly(part().getFileName().toString());
-        assertThat(Files.readAllBytes(part())).isEqualTo(Arrays.copyOf(data, HALF));
+        // the server closes after half; the client may see a little less of it before the EOF
+        int received = (int) Files.size(part());
+        assertThat(received).isBetween(1, HALF);
+        assertThat(Files.readAllBytes(part())).isEqualTo(Arrays.copyOf(data, received));
 
         fixed.set(true);
         assertThat(Files.readAllBytes(store.fetch(entry, false, WeightStore.Listener.SILENT))).isEqualTo(data);
-        assertThat(ranges).containsExactly("", "bytes=" + HALF + "-");
+        assertThat(ranges).containsExactly("", "bytes=" + received + "-");
     }
 
     @Test
