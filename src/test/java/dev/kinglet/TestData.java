@@ -23,9 +23,10 @@ public final class TestData {
         return root().resolve("test-data/fashion-mnist");
     }
 
-    /** A small-CNN recipe on the Fashion-MNIST subset. */
+    /** A small-CNN recipe on the Fashion-MNIST subset, without baselines. */
     public static Recipe fashionRecipe(int epochs, int batch, long seed) {
         return Recipe.of("test-fashion", new Data(IdxSource.fashionMnist(fashionMnist().toString())))
-                .withTrain(Train.defaults().withEpochs(epochs).withBatchSize(batch)).withSeed(seed);
+                .withTrain(Train.defaults().withEpochs(epochs).withBatchSize(batch)).withSeed(seed)
+                .withBaseline(dev.kinglet.dsl.Baseline.none()); // baselines are tested on their own (BaselinesTest, RunReportTest)
     }
 }

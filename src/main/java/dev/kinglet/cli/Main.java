@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
 @Command(name = "kinglet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning for small labelled data sets.",
         subcommands = {Main.ListRecipes.class, Main.Describe.class, Main.CheckRecipe.class, Main.Run.class, Main.AugmentPreview.class,
-                Main.Predict.class, Main.Schema.class})
+                Main.Predict.class, Main.Report.class, Main.Schema.class})
 public final class Main {
     static final int OK = 0, FAILED = 1, INVALID = 2;
 
@@ -131,6 +131,19 @@ public final class Main {
         public Integer call() throws Exception {
             NativeRuntime.start(NativeRuntime.defaultThreads(), 0, Device.parse("cpu"));
             dev.kinglet.run.Predict.run(model, inputs, out, new PrintStream(System.out, true));
+            return OK;
+        }
+    }
+
+    @Command(name = "report", description = "Rebuilds results.json and report.html of a run directory (also of an interrupted run: missing jobs are shown as missing).")
+    static final class Report implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "RUN_DIR", description = "e.g. runs/fashion-quick/latest") Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            var report = dev.kinglet.report.RunReport.write(dir);
+            report.print(new PrintStream(System.out, true));
             return OK;
         }
     }

@@ -26,7 +26,7 @@ public final class Ensembles {
     private Ensembles() {}
 
     public record Result(String id, List<String> members, List<Double> memberAccuracies, double accuracy, double loss,
-                         double balancedAccuracy, double meanEntropy, double meanDisagreement) {}
+                         double balancedAccuracy, double meanEntropy, double meanDisagreement, Map<String, Object> test) {}
 
     /** Saves a job's test probabilities ({@code [images, classes]} float32, little-endian) for its ensemble. */
     static void saveProbabilities(Path jobDir, float[] p) throws IOException {
@@ -77,7 +77,7 @@ public final class Ensembles {
             csv.append(String.format(Locale.ROOT, "%d,%s,%s,%.5f,%.3f%n", i, classes.get(labels[i]), classes.get(predicted[i]), h, d));
         }
         Result r = new Result(id, memberIds, memberAccuracies, ensemble.accuracy(), ensemble.loss(), ensemble.balancedAccuracy(),
-                entropySum / n, disagreementSum / n);
+                entropySum / n, disagreementSum / n, ensemble.metrics());
         Path dir = runDir.resolve("ensembles").resolve(id);
         Files.createDirectories(dir);
         AtomicFiles.writeString(dir.resolve("per-image.csv"), csv.toString());

@@ -24,8 +24,14 @@ public final class Preview {
     /** Writes the grid PNG and returns its size as "W x H". */
     public static String write(Recipe recipe, Path dataBase, int samples, int views, Path out) throws IOException {
         NativeRuntime.start(NativeRuntime.defaultThreads(), recipe.seed(), Device.CPU);
-        try (var split = Datasets.load(recipe.data(), dataBase, recipe.seed()); var scope = Scope.image()) {
-            var train = split.train();
+        try (var split = Datasets.load(recipe.data(), dataBase, recipe.seed())) {
+            return write(recipe, split.train(), samples, views, out);
+        }
+    }
+
+    /** The grid of {@code train}'s images, as {@link #write(Recipe, Path, int, int, Path)}, with the native runtime started. */
+    static String write(Recipe recipe, dev.kinglet.data.ImageSet train, int samples, int views, Path out) throws IOException {
+        try (var scope = Scope.image()) {
             var pipes = Pipelines.of(recipe.augment(), train.classes());
             int n = Math.min(samples, train.size());
             List<Image> cells = new ArrayList<>();

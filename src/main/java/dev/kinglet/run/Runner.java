@@ -53,6 +53,8 @@ import tools.jackson.databind.JsonNode;
  * stop the others; {@code --resume} reruns what is not done.
  */
 public final class Runner {
+    /** Files of a run directory the report reads besides the jobs' own. */
+    public static final String NOTICES = "notices.json", AUGMENT_PREVIEW = "augment-preview.png";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
 
     private Runner() {}
@@ -79,14 +81,11 @@ public final class Runner {
     /** Outcome of one job. */
     public record JobResult(String id, String state, Double testAccuracy, Double testLoss, Double trainSeconds, String error) {}
 
-    public record Result(Path runDir, List<JobResult> jobs, Map<String, Summary> summary) {
+    public record Result(Path runDir, List<JobResult> jobs, Map<String, Stats.Summary> summary) {
         public List<JobResult> failed() {
             return jobs.stream().filter(j -> j.state().equals("failed")).toList();
         }
     }
-
-    /** Test accuracy of one variant at one point over its folds, seeds and members. */
-    public record Summary(int jobs, double mean, double std, double ciLow, double ciHigh) {}
 
     /** Refuses a recipe that asks for what this engine does not run, naming every path at once. */
     public static Support.Findings checkSupported(Recipe recipe, Plan plan) {
@@ -147,6 +146,13 @@ public final class Runner {
             AtomicFiles.writeString(dir.resolve("provenance.json"), Json.PRETTY.writeValueAsString(provenance));
             out.printf(Locale.ROOT, "%s: %s on %s (%d threads)%n  run directory %s%n", recipe.name(), plan.summary(), info.device(), info.threads(), dir);
             findings.notices().forEach(n -> out.println("  notice: " + n));
+            AtomicFiles.writeString(dir.resolve(NOTICES), Json.PRETTY.writeValueAsString(findings.notices()));
+            if (!recipe.augment().train().isEmpty() && !Files.exists(dir.resolve(AUGMENT_PREVIEW))) {
+                Path tmp = dir.resolve(AUGMENT_PREVIEW + ".partial.png");
+                Preview.write(recipe, base.train(), 8, 7, tmp);
+                Files.move(tmp, dir.resolve(AUGMENT_PREVIEW), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            BaselineRuns.run(recipe, plan, base, dir, out);
 
             Map<String, JobResult> results = new LinkedHashMap<>();
             for (Plan.Job job : plan.jobs()) results.put(job.id(), done.getOrDefault(job.id(), new JobResult(job.id(), "pending", null, null, null, null)));
@@ -171,19 +177,10 @@ public final class Runner {
                 results.put(job.id(), r);
                 writePlan(dir, plan, results);
             }
-            Map<String, Ensembles.Result> ensembles = combineEnsembles(plan, results, dir, data, out);
-            Map<String, Summary> summary = summarise(plan, results, ensembles);
-            Map<String, Object> top = new LinkedHashMap<>();
-            top.put("recipe", recipe.name());
-            top.put("plan", plan.summary());
-            top.put("testAccuracy", summary);
-            top.put("jobs", results.values());
-            if (!ensembles.isEmpty()) top.put("ensembles", ensembles.values());
-            top.put("notices", findings.notices());
-            AtomicFiles.writeString(dir.resolve("results.json"), Json.PRETTY.writeValueAsString(top));
-            summary.forEach((k, s) -> out.printf(Locale.ROOT, "%s: test accuracy %.2f%% %s(%d job%s)%n", k, 100 * s.mean(),
-                    s.jobs() > 1 ? String.format(Locale.ROOT, "± %.2f, 95%% interval [%.2f, %.2f] ", 100 * s.std(), 100 * s.ciLow(), 100 * s.ciHigh()) : "",
-                    s.jobs(), s.jobs() == 1 ? "" : "s"));
+            combineEnsembles(plan, results, dir, data, out);
+            var report = dev.kinglet.report.RunReport.write(dir);
+            report.print(out);
+            Map<String, Stats.Summary> summary = report.testAccuracy();
             return new Result(dir, List.copyOf(results.values()), summary);
         }
     }
@@ -200,10 +197,8 @@ public final class Runner {
         }
         Datasets.Split split = data.get(r.data(), r.seed());
         int classes = split.train().numClasses();
-        Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), classes, job.fold(), job.splitSeed());
-        try (ImageSet trainPart = split.train().select(fold.train());
-             ImageSet validation = split.train().select(fold.validation());
-             ImageSet train = trainPart.select(Splits.subset(job.subset(), trainPart.labels(), classes, job.subsetSeed()))) {
+        try (JobData d = jobData(r, split, job)) {
+            ImageSet train = d.train(), validation = d.validation();
             out.printf(Locale.ROOT, "job %s: %d training, %d validation, %d test images%n", job.id(), train.size(), validation.size(), split.test().size());
             Pipelines pipes = Pipelines.of(r.augment(), split.train().classes());
             var px = train.pixels();
@@ -260,7 +255,7 @@ public final class Runner {
                 }
                 Ensembles.saveProbabilities(jobDir, test.probabilities());
                 Checkpoints.delete(jobDir); // the job is done: its model is saved, nothing left to resume
-                var details = jobResults(job, net, test, seconds, norm);
+                var details = jobResults(job, net, test, seconds, norm, train.size());
                 if (plainTest != null) {
                     details.put("testAccuracyWithoutTta", plainTest.accuracy());
                     details.put("tta", Map.of("views", tta.views(), "plainWeight", tta.plainWeight()));
@@ -273,7 +268,26 @@ public final class Runner {
         }
     }
 
-    private static Map<String, Object> jobResults(Plan.Job job, Network net, Evaluation test, double seconds, Normalization norm) {
+    /** The labelled images of one job: its fold's validation part, and its subset of the fold's training part. */
+    record JobData(ImageSet trainPart, ImageSet validation, ImageSet train) implements AutoCloseable {
+        @Override
+        public void close() {
+            train.close();
+            validation.close();
+            trainPart.close();
+        }
+    }
+
+    /** The images {@code job} trains and validates on; they depend on its fold and seed only, never on its variant or member. */
+    static JobData jobData(Recipe r, Datasets.Split split, Plan.Job job) {
+        int classes = split.train().numClasses();
+        Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), classes, job.fold(), job.splitSeed());
+        ImageSet trainPart = split.train().select(fold.train());
+        ImageSet validation = split.train().select(fold.validation());
+        return new JobData(trainPart, validation, trainPart.select(Splits.subset(job.subset(), trainPart.labels(), classes, job.subsetSeed())));
+    }
+
+    private static Map<String, Object> jobResults(Plan.Job job, Network net, Evaluation test, double seconds, Normalization norm, int trainImages) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("job", job);
         r.put("testAccuracy", test.accuracy());
@@ -284,41 +298,12 @@ public final class Runner {
         for (int i = 0; i < acc.length; i++) perClass.put(test.classes().get(i), acc[i]);
         r.put("testAccuracyPerClass", perClass);
         r.put("confusion", test.confusion());
+        r.put("test", test.metrics());
+        r.put("trainImages", trainImages);
         r.put("trainSeconds", seconds);
         r.put("parameters", net.parameterCount());
         r.put("normalization", Map.of("mean", norm.mean(), "std", norm.std()));
         return r;
-    }
-
-    /**
-     * Test accuracy per variant and point over folds and seeds. With ensembles, a variant's line
-     * is over its ensembles, and a second line "(single members)" over every member.
-     */
-    static Map<String, Summary> summarise(Plan plan, Map<String, JobResult> results, Map<String, Ensembles.Result> ensembles) {
-        Map<String, List<Double>> groups = new LinkedHashMap<>();
-        for (Plan.Job job : plan.jobs()) {
-            JobResult r = results.get(job.id());
-            String key = job.variant() + (job.point().equals("all") ? "" : " @ " + job.point());
-            boolean ensemble = plan.variants().get(job.variant()).ensemble().members() > 1;
-            groups.computeIfAbsent(key, k -> new ArrayList<>());
-            if (ensemble) {
-                groups.computeIfAbsent(key + " (single members)", k -> new ArrayList<>());
-                if (r != null && r.testAccuracy() != null) groups.get(key + " (single members)").add(r.testAccuracy());
-                Ensembles.Result e = ensembles.get(ensembleId(job));
-                if (job.member() == 0 && e != null) groups.get(key).add(e.accuracy());
-            } else if (r != null && r.testAccuracy() != null) {
-                groups.get(key).add(r.testAccuracy());
-            }
-        }
-        Map<String, Summary> out = new LinkedHashMap<>();
-        groups.forEach((k, v) -> {
-            if (v.isEmpty()) return;
-            double mean = v.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
-            double var = v.size() < 2 ? 0 : v.stream().mapToDouble(d -> (d - mean) * (d - mean)).sum() / (v.size() - 1);
-            double half = v.size() < 2 ? 0 : Stats.tQuantile975(v.size() - 1) * Math.sqrt(var / v.size());
-            out.put(k, new Summary(v.size(), mean, Math.sqrt(var), mean - half, mean + half));
-        });
-        return out;
     }
 
     private static void writePlan(Path dir, Plan plan, Map<String, JobResult> results) throws IOException {
@@ -343,13 +328,12 @@ public final class Runner {
     }
 
     /** Averages the members of every ensemble whose members are all done. */
-    private static Map<String, Ensembles.Result> combineEnsembles(Plan plan, Map<String, JobResult> results, Path dir, DataCache data,
+    private static void combineEnsembles(Plan plan, Map<String, JobResult> results, Path dir, DataCache data,
                                                                   PrintStream out) throws IOException {
         Map<String, List<Plan.Job>> groups = new LinkedHashMap<>();
         for (Plan.Job job : plan.jobs()) {
             if (plan.variants().get(job.variant()).ensemble().members() > 1) groups.computeIfAbsent(ensembleId(job), k -> new ArrayList<>()).add(job);
         }
-        Map<String, Ensembles.Result> combined = new LinkedHashMap<>();
         for (var e : groups.entrySet()) {
             if (!e.getValue().stream().allMatch(j -> "done".equals(results.get(j.id()).state()))) {
                 out.println("ensemble " + e.getKey() + ": not combined, some members did not finish");
@@ -358,12 +342,10 @@ public final class Runner {
             Recipe r = plan.variants().get(e.getValue().get(0).variant());
             ImageSet test = data.get(r.data(), r.seed()).test();
             var res = Ensembles.combine(dir, e.getKey(), e.getValue().stream().map(Plan.Job::id).toList(), test.labels(), test.classes());
-            combined.put(e.getKey(), res);
             out.printf(Locale.ROOT, "ensemble %s: test accuracy %.2f%% (members %s), mean entropy %.3f, disagreement %.3f%n", e.getKey(),
                     100 * res.accuracy(), res.memberAccuracies().stream().map(a -> String.format(Locale.ROOT, "%.2f", 100 * a)).toList(),
                     res.meanEntropy(), res.meanDisagreement());
         }
-        return combined;
     }
 
     /** Keeps the lines of epochs up to {@code epoch} (a job resumed from its checkpoint logs the rest again). */

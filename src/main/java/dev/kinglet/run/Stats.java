@@ -1,8 +1,30 @@
 package dev.kinglet.run;
 
+import java.util.List;
+
 /** Small statistics for intervals over seeds and folds. */
 public final class Stats {
     private Stats() {}
+
+    /**
+     * Mean, sample standard deviation (n - 1) and two-sided 95% Student-t interval of the mean of
+     * {@code jobs} values (folds, seeds or paired differences). One value: no spread, the interval is the value.
+     */
+    public record Summary(int jobs, double mean, double std, double ciLow, double ciHigh) {
+        public static Summary of(List<Double> values) {
+            int n = values.size();
+            if (n == 0) throw new IllegalArgumentException("no values to summarise");
+            double mean = values.stream().mapToDouble(d -> d).average().orElseThrow();
+            double var = n < 2 ? 0 : values.stream().mapToDouble(d -> (d - mean) * (d - mean)).sum() / (n - 1);
+            double half = n < 2 ? 0 : tQuantile975(n - 1) * Math.sqrt(var / n);
+            return new Summary(n, mean, Math.sqrt(var), mean - half, mean + half);
+        }
+
+        /** Whether the interval excludes zero (for paired differences: the sign is established at 95%). */
+        public boolean excludesZero() {
+            return jobs > 1 && (ciLow > 0 || ciHigh < 0);
+        }
+    }
 
     /** The 97.5% quantile of Student's t with {@code df} degrees of freedom (two-sided 95% intervals). */
     public static double tQuantile975(int df) {

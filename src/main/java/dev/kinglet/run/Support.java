@@ -67,12 +67,11 @@ public final class Support {
         if (r.train().earlyStopping() != null) errors.add(notYet("train.earlyStopping", "early stopping", "no early stopping"));
         if (r.train().precision().equals("mixed")) errors.add(notYet("train.precision", "mixed precision", "float32"));
         if (r.ensemble().snapshots()) errors.add(notYet("ensemble.snapshots", "snapshot ensembles", "deep ensembles: {members: 5}"));
-        if (r.learningCurve() != null && r.learningCurve().targetAccuracy() != null) {
-            notices.add("learningCurve.targetAccuracy: the points and seeds run and are summarised per point; the power-law fit and its label estimate are not made by this Kinglet version yet");
+        if (r.baseline().features() instanceof dev.kinglet.dsl.BackboneFeatures) {
+            errors.add(notYet("baseline.features", "baselines on features of a frozen backbone", "baselines on pixels: {type: pixels}"));
         }
-        if (!r.baseline().models().isEmpty()) {
-            notices.add("baseline: " + r.baseline().models().stream().map(Support::typeName).toList()
-                    + " not run: this Kinglet version has no baselines yet; results are not compared with one");
+        if (r.learningCurve() != null && r.learningCurve().points() < 3) {
+            notices.add("learningCurve: a power law needs 3 points or more; with " + r.learningCurve().points() + " the report shows the curve without a fit");
         }
         return new Findings(errors, notices);
     }

@@ -1,0 +1,75 @@
+package dev.kinglet.run;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import dev.kinglet.baseline.Baselines;
+import dev.kinglet.data.Datasets;
+import dev.kinglet.data.ImageSet;
+import dev.kinglet.dsl.Recipe;
+
+/**
+ * The recipe's baseline models, trained once per learning-curve point, fold and seed on exactly
+ * the labelled images the deep jobs of that point, fold and seed train on, and tested on the same
+ * test split. Each lands in {@code baselines/<point>.f<fold>.s<seed>.json} (kept by
+ * {@code --resume}); the report compares every deep job with the best baseline on its own split.
+ */
+final class BaselineRuns {
+    static final String DIR = "baselines";
+
+    private BaselineRuns() {}
+
+    /** The file of the baselines that share {@code job}'s point, fold and seed. */
+    static String fileName(Plan.Job job) {
+        return job.point() + ".f" + job.fold() + ".s" + job.seedIndex() + ".json";
+    }
+
+    static void run(Recipe recipe, Plan plan, Datasets.Split split, Path runDir, PrintStream out) throws IOException {
+        if (recipe.baseline().models().isEmpty()) return;
+        Path dir = runDir.resolve(DIR);
+        Files.createDirectories(dir);
+        Set<String> seen = new LinkedHashSet<>();
+        for (Plan.Job job : plan.jobs()) {
+            if (!job.variant().equals("base") || !seen.add(fileName(job))) continue;
+            Path file = dir.resolve(fileName(job));
+            if (Files.isRegularFile(file)) {
+                out.println("baselines " + job.point() + ".f" + job.fold() + ".s" + job.seedIndex() + ": done in an earlier session, kept");
+                continue;
+            }
+            try (Runner.JobData images = Runner.jobData(recipe, split, job)) {
+                ImageSet train = images.train();
+                List<Baselines.Result> results = Baselines.run(recipe.baseline(), train, split.test(), job.subsetSeed(), null);
+                List<Map<String, Object>> models = new ArrayList<>();
+                for (Baselines.Result r : results) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", r.name());
+                    m.put("model", r.model());
+                    m.put("seconds", r.seconds());
+                    m.put("test", r.test().metrics());
+                    models.add(m);
+                    out.printf(Locale.ROOT, "baseline %s @ %s.f%d.s%d: test accuracy %.2f%% (%d training images, %.1f s)%n", r.name(), job.point(),
+                            job.fold(), job.seedIndex(), 100 * r.accuracy(), train.size(), r.seconds() + r.featureSeconds());
+                }
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("point", job.point());
+                json.put("fold", job.fold());
+                json.put("seed", job.seedIndex());
+                json.put("trainImages", train.size());
+                json.put("features", recipe.baseline().features());
+                json.put("models", models);
+                AtomicFiles.writeString(file, Json.PRETTY.writeValueAsString(json));
+            } catch (RuntimeException e) {
+                out.println("baselines " + fileName(job) + " failed: " + e.getMessage() + "; the report shows them as missing");
+            }
+        }
+    }
+}
