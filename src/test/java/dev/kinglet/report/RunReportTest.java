@@ -99,6 +99,33 @@ class RunReportTest {
         assertThat(html).doesNotContain("src=\"http", "href=\"http");
     }
 
+    /** src/bench/check-report.sh in headless Chromium: the report passes, a copy with one broken image fails. */
+    @Test
+    void rendersInAHeadlessBrowserAndABrokenImageFails() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Boolean.getBoolean("kinglet.skipBrowser"), "-Dkinglet.skipBrowser=true");
+        assertThat(Path.of("/usr/bin/chromium")).as("the report check needs Debian's chromium: apt-get install --no-install-recommends chromium "
+                + "(or run with -Dkinglet.skipBrowser=true)").exists();
+        Path script = TestData.root().resolve("src/bench/check-report.sh");
+        Path report = result.runDir().resolve("report.html");
+        var ok = browserCheck(script, report, tmp.resolve("ok.png"));
+        assertThat(ok.code()).as(ok.output()).isZero();
+        assertThat(ok.output()).contains("report ok");
+        assertThat(javax.imageio.ImageIO.read(tmp.resolve("ok.png").toFile()).getWidth()).isEqualTo(1280);
+        Path broken = tmp.resolve("broken.html");
+        Files.writeString(broken, Files.readString(report).replaceFirst("src=\"data:image/png;base64,[^\"]*\"", "src=\"data:image/png;base64,AAAA\""));
+        var bad = browserCheck(script, broken, tmp.resolve("broken.png"));
+        assertThat(bad.code()).as(bad.output()).isEqualTo(1);
+        assertThat(bad.output()).contains("1 broken image");
+    }
+
+    record Exit(int code, String output) {}
+
+    static Exit browserCheck(Path script, Path html, Path png) throws Exception {
+        Process p = new ProcessBuilder("bash", script.toString(), html.toString(), png.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        return new Exit(p.waitFor(), out);
+    }
+
     @Test
     void reportOfAnInterruptedRunShowsMissingJobsAsMissing() throws Exception {
         Path copy = tmp.resolve("interrupted");

@@ -73,9 +73,20 @@ public final class RecipeIo {
      */
     public static Recipe override(Recipe base, Map<String, JsonNode> overrides, String origin) {
         ObjectNode root = tree(base);
-        for (var e : overrides.entrySet()) set(root, e.getKey(), e.getValue());
+        for (var e : overrides.entrySet()) {
+            if (e.getKey().equals(DATA_ROOT)) {
+                // shorthand: a folder of class sub-folders
+                RecipeException.require(e.getValue().isString(), DATA_ROOT, "must be a folder of class sub-folders, e.g. data.root=data/birds");
+                set(root, "data.source", JSON.getNodeFactory().objectNode().put("type", "imageFolder").put("dir", e.getValue().asString()));
+            } else {
+                set(root, e.getKey(), e.getValue());
+            }
+        }
         return fromTree(root, origin);
     }
+
+    /** {@code data.root=DIR} in an override is short for {@code data.source={type: imageFolder, dir: DIR}}. */
+    public static final String DATA_ROOT = "data.root";
 
     /** The recipe of {@code variant}: the base with the variant's paths set and no variants of its own. */
     public static Recipe resolve(Recipe base, Variant variant) {
