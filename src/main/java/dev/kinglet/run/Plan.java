@@ -19,16 +19,32 @@ import dev.kinglet.dsl.Variant;
  * ({@code base.all.f0.s0.m0}), and the split and subset of a job depend only on its fold and
  * seed, never on its variant, so variants are compared on the same data (paired).
  */
-public record Plan(List<Job> jobs, Map<String, Recipe> variants) {
+public record Plan(List<Job> jobs, Map<String, Recipe> variants, Map<String, String> skipped) {
 
     /** One training job. Seeds: {@code splitSeed} draws the fold, {@code subsetSeed} the labelled subset, {@code initSeed} the weights and batch order. */
     public record Job(String id, String variant, String point, Subset subset, int fold, int seedIndex, int member,
                       long splitSeed, long subsetSeed, long initSeed) {}
 
     public static Plan of(Recipe base) {
+        return of(base, java.nio.file.Path.of(""));
+    }
+
+    /** The plan, with conditional variants ({@link Variant#when}) checked against files under {@code dataBase}. */
+    public static Plan of(Recipe base, java.nio.file.Path dataBase) {
         Map<String, Recipe> variants = new LinkedHashMap<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
         variants.put("base", base.withVariants());
-        for (Variant v : base.variants()) variants.put(v.name(), RecipeIo.resolve(base, v));
+        for (Variant v : base.variants()) {
+            Recipe r = RecipeIo.resolve(base, v);
+            if (Variant.WEIGHTS_AVAILABLE.equals(v.when())) {
+                String missing = Pretrained.unavailable(r.model(), dataBase);
+                if (missing != null) {
+                    skipped.put(v.name(), "left out (when: " + v.when() + "): " + missing);
+                    continue;
+                }
+            }
+            variants.put(v.name(), r);
+        }
         List<Job> jobs = new ArrayList<>();
         for (var e : variants.entrySet()) {
             Recipe r = e.getValue();
@@ -50,7 +66,7 @@ public record Plan(List<Job> jobs, Map<String, Recipe> variants) {
                 }
             }
         }
-        return new Plan(List.copyOf(jobs), java.util.Collections.unmodifiableMap(variants));
+        return new Plan(List.copyOf(jobs), java.util.Collections.unmodifiableMap(variants), java.util.Collections.unmodifiableMap(skipped));
     }
 
     static String pointName(Subset s) {

@@ -57,6 +57,20 @@ final class Pretrained {
         };
     }
 
+    /** Null when {@code model}'s weights are on this machine (no download needed), else what is missing. */
+    static String unavailable(Model model, Path base) {
+        return switch (model.weights()) {
+            case null -> "the variant has no model.weights";
+            case WeightsFile f -> Files.isRegularFile(base.resolve(f.path())) ? null : base.resolve(f.path()) + " does not exist";
+            case TorchVisionWeights t -> {
+                WeightRegistry.Entry entry = torchVision(model.architecture(), t);
+                Path cached = WeightStore.fromEnvironment().cached(entry);
+                yield Files.isRegularFile(cached) ? null
+                        : "TorchVision's weights " + entry.fileName() + " are not in the weight cache (" + cached + "); a run of a recipe with them and network access downloads them";
+            }
+        };
+    }
+
     /** The registry entry of TorchVision weights for the architecture, or a recipe error naming what exists. */
     static WeightRegistry.Entry torchVision(Architecture a, TorchVisionWeights t) {
         String arch = WeightRegistry.torchVisionName(a).orElseThrow(() -> new RecipeException("model.weights",

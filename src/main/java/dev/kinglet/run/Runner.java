@@ -90,6 +90,7 @@ public final class Runner {
     /** Refuses a recipe that asks for what this engine does not run, naming every path at once. */
     public static Support.Findings checkSupported(Recipe recipe, Plan plan) {
         List<String> errors = new ArrayList<>(), notices = new ArrayList<>();
+        plan.skipped().forEach((name, why) -> notices.add("variant " + name + " " + why));
         for (var e : plan.variants().entrySet()) {
             var f = Support.check(e.getValue());
             String prefix = e.getKey().equals("base") ? "" : "variant " + e.getKey() + ": ";
@@ -123,7 +124,7 @@ public final class Runner {
     }
 
     private static Result execute(Recipe recipe, Path dir, Options o, Map<String, JobResult> done) throws IOException {
-        Plan plan = Plan.of(recipe);
+        Plan plan = Plan.of(recipe, o.dataBase());
         Support.Findings findings = checkSupported(recipe, plan);
         findings.throwIfRefused();
         NativeRuntime.Info info = NativeRuntime.start(o.threads(), recipe.seed(), o.device());

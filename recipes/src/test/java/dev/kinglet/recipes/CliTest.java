@@ -34,8 +34,14 @@ class CliTest {
     }
 
     static Out java(Path jarFile, String... args) throws Exception {
+        return java(List.of(), jarFile, args);
+    }
+
+    static Out java(List<String> jvmOptions, Path jarFile, String... args) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> cmd = new ArrayList<>(List.of(java, "-jar", jarFile.toString()));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jarFile.toString()));
         cmd.addAll(List.of(args));
         Path err = Files.createTempFile("kinglet", ".err");
         Process p = new ProcessBuilder(cmd).directory(FashionQuickTest.repoRoot().toFile()).redirectError(err.toFile()).start();
@@ -52,6 +58,25 @@ class CliTest {
         assertThat(o.exit()).isZero();
         assertThat(o.stdout()).contains("fashion-quick").contains("fashion-compare");
         assertThat(o.stderr()).as("no warnings on start").isEmpty();
+    }
+
+    @Test
+    void theLadderRunsOnAnImageFolderAndItsReportRebuilds(@TempDir Path out) throws Exception {
+        // an empty weight cache: the pretrained rung is left out, whatever this machine has cached
+        Out o = java(List.of("-Dkinglet.weights.dir=" + out.resolve("weights")), jar, "run", "ladder", "--set", "data.root=test-data/folder-mini", "--set", "train.epochs=2", "--out", out.toString(), "--threads", "1");
+        assertThat(o.exit()).as(o.stdout() + o.stderr()).isZero();
+        assertThat(o.stdout()).contains("baseline random forest (100 trees)", "lift over", "job cosine.all.f0.s0.m0", "ensemble ensemble.all.f0.s0");
+        Path dir = out.resolve("ladder/latest");
+        var results = JsonMapper.builder().build().readTree(dir.resolve("results.json").toFile());
+        List<String> variants = new ArrayList<>();
+        results.get("summary").forEach(r -> variants.add(r.get("variant").asString()));
+        assertThat(variants).containsExactlyInAnyOrder("base", "augment", "cosine", "ensemble");
+        assertThat(results.get("notices").toString()).contains("variant pretrained left out (when: weightsAvailable)");
+        Files.delete(dir.resolve("report.html"));
+        Out r = kinglet("report", dir.toString());
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(dir.resolve("report.html")).isNotEmptyFile();
+        assertThat(r.stdout()).contains("report: ");
     }
 
     @Test
