@@ -26,7 +26,7 @@ public final class Preview {
         NativeRuntime.start(NativeRuntime.defaultThreads(), recipe.seed(), Device.CPU);
         try (var split = Datasets.load(recipe.data(), dataBase, recipe.seed()); var scope = Scope.image()) {
             var train = split.train();
-            var pipes = Pipelines.of(recipe.augment(), train.classes());
+            var pipes = Pipelines.of(recipe.augment(), train.classes(), train.targetNames());
             int n = Math.min(samples, train.size());
             List<Image> cells = new ArrayList<>();
             int[] size = pipes.train().outputSize(train.pixels().height(), train.pixels().width());

@@ -76,8 +76,17 @@ public final class Runner {
         public Options withCallbacks(List<Callback> c) { return new Options(outRoot, dataBase, device, threads, out, terminal, c); }
     }
 
-    /** Outcome of one job. */
-    public record JobResult(String id, String state, Double testAccuracy, Double testLoss, Double trainSeconds, String error) {}
+    /** Outcome of one job; a regression job has {@code testR2} (mean over its targets) instead of {@code testAccuracy}. */
+    public record JobResult(String id, String state, Double testAccuracy, Double testLoss, Double trainSeconds, String error, Double testR2) {
+        public JobResult(String id, String state, Double testAccuracy, Double testLoss, Double trainSeconds, String error) {
+            this(id, state, testAccuracy, testLoss, trainSeconds, error, null);
+        }
+
+        /** The metric a run summarises: test accuracy, or R² for regression. */
+        Double metric() {
+            return testAccuracy != null ? testAccuracy : testR2;
+        }
+    }
 
     public record Result(Path runDir, List<JobResult> jobs, Map<String, Summary> summary) {
         public List<JobResult> failed() {
@@ -85,7 +94,7 @@ public final class Runner {
         }
     }
 
-    /** Test accuracy of one variant at one point over its folds, seeds and members. */
+    /** Test accuracy (R² for regression) of one variant at one point over its folds, seeds and members. */
     public record Summary(int jobs, double mean, double std, double ciLow, double ciHigh) {}
 
     /** Refuses a recipe that asks for what this engine does not run, naming every path at once. */
@@ -176,12 +185,13 @@ public final class Runner {
             Map<String, Object> top = new LinkedHashMap<>();
             top.put("recipe", recipe.name());
             top.put("plan", plan.summary());
-            top.put("testAccuracy", summary);
+            top.put(recipe.data().regression() ? "testR2" : "testAccuracy", summary);
             top.put("jobs", results.values());
             if (!ensembles.isEmpty()) top.put("ensembles", ensembles.values());
             top.put("notices", findings.notices());
             AtomicFiles.writeString(dir.resolve("results.json"), Json.PRETTY.writeValueAsString(top));
-            summary.forEach((k, s) -> out.printf(Locale.ROOT, "%s: test accuracy %.2f%% %s(%d job%s)%n", k, 100 * s.mean(),
+            if (recipe.data().regression()) summary.forEach((k, s) -> out.println(k + ": " + RegressionJobs.summaryLine(s)));
+            else summary.forEach((k, s) -> out.printf(Locale.ROOT, "%s: test accuracy %.2f%% %s(%d job%s)%n", k, 100 * s.mean(),
                     s.jobs() > 1 ? String.format(Locale.ROOT, "± %.2f, 95%% interval [%.2f, %.2f] ", 100 * s.std(), 100 * s.ciLow(), 100 * s.ciHigh()) : "",
                     s.jobs(), s.jobs() == 1 ? "" : "s"));
             return new Result(dir, List.copyOf(results.values()), summary);
@@ -199,13 +209,13 @@ public final class Runner {
             Checkpoints.delete(jobDir);
         }
         Datasets.Split split = data.get(r.data(), r.seed());
-        int classes = split.train().numClasses();
-        Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), classes, job.fold(), job.splitSeed());
+        int classes = split.train().numClasses(), strata = split.train().strata();
+        Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), strata, job.fold(), job.splitSeed());
         try (ImageSet trainPart = split.train().select(fold.train());
              ImageSet validation = split.train().select(fold.validation());
-             ImageSet train = trainPart.select(Splits.subset(job.subset(), trainPart.labels(), classes, job.subsetSeed()))) {
+             ImageSet train = trainPart.select(Splits.subset(job.subset(), trainPart.labels(), strata, job.subsetSeed()))) {
             out.printf(Locale.ROOT, "job %s: %d training, %d validation, %d test images%n", job.id(), train.size(), validation.size(), split.test().size());
-            Pipelines pipes = Pipelines.of(r.augment(), split.train().classes());
+            Pipelines pipes = Pipelines.of(r.augment(), split.train().classes(), split.train().targetNames());
             var px = train.pixels();
             var weights = r.model().weights();
             Normalization norm = pipes.normalization()
@@ -215,13 +225,14 @@ public final class Runner {
             int[] size = pipes.train().outputSize(px.height(), px.width());
             boolean repeatGray = weights != null && Pretrained.grayscale(weights) == Grayscale.REPEAT && px.channels() == 1;
             double lambda = r.loss() instanceof CosineLoss c ? c.lambda() : 0;
-            Network net = Network.build(r.model(), px.channels(), size[0], size[1], classes, repeatGray, lambda);
+            Network net = Network.build(r.model(), px.channels(), size[0], size[1], split.train().outputs(), repeatGray, lambda);
             CosineObjective objective = r.loss() instanceof CosineLoss c
                     ? CosineObjective.of(c, split.train().classes(), o.dataBase(), Network.embeddingDim(r.model(), classes), info.device()) : null;
             if (weights != null) out.println("job " + job.id() + ": weights " + Pretrained.load(net, r.model(), o.dataBase(), out, o.terminal()).summary());
             try (net; objective; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(),
                     job.initSeed(), pipes.train(), pipes.eval())) {
                 if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
+                if (r.loss() instanceof dev.kinglet.dsl.RegressionLoss rl) learner.regressionLoss(rl);
                 learner.objective(objective);
                 if (validation.size() > 0) learner.validateOn(validation);
                 learner.batchMix(BatchMix.of(r.augment().train()));
@@ -241,6 +252,10 @@ public final class Runner {
                     learner.fit(r.train().epochs());
                 }
                 double seconds = learner.state().fitSeconds();
+                if (split.train().isRegression()) {
+                    var description = new ModelFiles.Description(r.model(), List.of(), px.channels(), size[0], size[1], repeatGray, norm, null, split.train().targetNames());
+                    return RegressionJobs.finish(learner, split.test(), job, jobDir, description, r.output().saveModels(), seconds, out);
+                }
                 Evaluation test = learner.evaluate(split.test());
                 Evaluation plainTest = null;
                 var tta = r.augment().tta();
@@ -303,11 +318,11 @@ public final class Runner {
             groups.computeIfAbsent(key, k -> new ArrayList<>());
             if (ensemble) {
                 groups.computeIfAbsent(key + " (single members)", k -> new ArrayList<>());
-                if (r != null && r.testAccuracy() != null) groups.get(key + " (single members)").add(r.testAccuracy());
+                if (r != null && r.metric() != null) groups.get(key + " (single members)").add(r.metric());
                 Ensembles.Result e = ensembles.get(ensembleId(job));
                 if (job.member() == 0 && e != null) groups.get(key).add(e.accuracy());
-            } else if (r != null && r.testAccuracy() != null) {
-                groups.get(key).add(r.testAccuracy());
+            } else if (r != null && r.metric() != null) {
+                groups.get(key).add(r.metric());
             }
         }
         Map<String, Summary> out = new LinkedHashMap<>();
@@ -330,6 +345,7 @@ public final class Runner {
             m.put("state", r.state());
             m.put("testAccuracy", r.testAccuracy());
             m.put("testLoss", r.testLoss());
+            if (r.testR2() != null) m.put("testR2", r.testR2());
             m.put("trainSeconds", r.trainSeconds());
             m.put("error", r.error());
             m.put("job", job);
