@@ -15,25 +15,40 @@ import dev.kinglet.natives.Image;
 /**
  * One augmentation pipeline: the recipe's ops applied in order to one image with the sample's
  * own random generator, so a seed gives the same images whatever thread runs them. Geometric
- * ops may change the label where the recipe says how ({@code labels.swap}); for
- * classification, {@code labels.negate} (regression targets) is refused.
+ * ops may change the label where the recipe says how: {@code labels.swap} trades classes, and
+ * {@code labels.negate} flips the sign of regression targets, each exactly when the op's draw
+ * changes the image. For classification a rule is optional and {@code negate} is refused; for
+ * regression every geometric op needs one (see {@link RegressionRules}).
  */
 public final class Augmenter {
     private final List<AugmentOp> ops;
+    /** Per kept op: the indices of the targets it negates when it flips the image. */
+    private final int[][] negate;
     private final List<String> classes;
     private final String path;
 
     /** @param path the recipe path of the pipeline, e.g. {@code augment.train}, for errors */
     public Augmenter(List<AugmentOp> ops, List<String> classes, String path) {
+        this(ops, classes, List.of(), path);
+    }
+
+    /**
+     * @param targets the names of the regression targets; empty for classification
+     * @param path    the recipe path of the pipeline, e.g. {@code augment.train}, for errors
+     */
+    public Augmenter(List<AugmentOp> ops, List<String> classes, List<String> targets, String path) {
         this.path = path;
         this.classes = classes;
         List<AugmentOp> kept = new ArrayList<>();
+        List<int[]> negates = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             AugmentOp op = ops.get(i);
+            if (!targets.isEmpty()) RegressionRules.check(op, labelRule(op), targets, path + "[" + i + "]");
             if (op instanceof AugmentOp.Normalize) continue; // applied when the batch slot is written
             if (op instanceof MixUp || op instanceof CutMix) continue; // batch level
             LabelRule rule = labelRule(op);
-            if (rule != null) {
+            negates.add(rule == null ? new int[0] : rule.negate().stream().mapToInt(targets::indexOf).toArray());
+            if (rule != null && targets.isEmpty()) {
                 if (!rule.negate().isEmpty()) {
                     throw new RecipeException(path + "[" + i + "].labels.negate",
                             "negates regression targets, but this is a classification task: use swap, e.g. {left: right}");
@@ -49,6 +64,7 @@ public final class Augmenter {
             kept.add(op);
         }
         this.ops = List.copyOf(kept);
+        this.negate = negates.toArray(int[][]::new);
     }
 
     /** The pipeline with no ops. */
@@ -63,13 +79,20 @@ public final class Augmenter {
         return outputSize(ops, height, width);
     }
 
-    /** An augmented image and its (possibly changed) label. */
-    public record Sample(Image image, int label) {}
+    /** An augmented image and its (possibly changed) label, or its regression targets (null for classification). */
+    public record Sample(Image image, int label, float[] targets) {}
 
     public Sample apply(Image image, int label, SplittableRandom rng) {
+        return apply(image, label, null, rng);
+    }
+
+    /** Augments {@code image}; {@code targets} (regression, or null) are not changed: the sample gets its own copy. */
+    public Sample apply(Image image, int label, float[] targets, SplittableRandom rng) {
         Image img = image;
         int y = label;
-        for (AugmentOp op : ops) {
+        float[] values = targets == null ? null : targets.clone();
+        for (int k = 0; k < ops.size(); k++) {
+            AugmentOp op = ops.get(k);
             switch (op) {
                 case AugmentOp.RandomResizedCrop c -> img = randomResizedCrop(img, c, rng);
                 case AugmentOp.Resize r -> img = img.resize(r.size().get(0), r.size().get(1));
@@ -79,12 +102,14 @@ public final class Augmenter {
                     if (rng.nextDouble() < f.p()) {
                         img = img.flipHorizontal();
                         y = relabel(y, f.labels());
+                        negate(values, negate[k]);
                     }
                 }
                 case AugmentOp.VerticalFlip f -> {
                     if (rng.nextDouble() < f.p()) {
                         img = img.flipVertical();
                         y = relabel(y, f.labels());
+                        negate(values, negate[k]);
                     }
                 }
                 case AugmentOp.Rotate r -> {
@@ -119,7 +144,12 @@ public final class Augmenter {
                 case AugmentOp.Normalize n -> { }
             }
         }
-        return new Sample(img, y);
+        return new Sample(img, y, values);
+    }
+
+    private static void negate(float[] targets, int[] which) {
+        if (targets == null) return;
+        for (int j : which) targets[j] = -targets[j];
     }
 
     private int relabel(int y, LabelRule rule) {
@@ -132,7 +162,7 @@ public final class Augmenter {
         return y;
     }
 
-    private static LabelRule labelRule(AugmentOp op) {
+    static LabelRule labelRule(AugmentOp op) {
         return switch (op) {
             case AugmentOp.HorizontalFlip f -> f.labels();
             case AugmentOp.VerticalFlip f -> f.labels();

@@ -16,6 +16,11 @@ import dev.kinglet.natives.Normalization;
 public record Pipelines(Augmenter train, Augmenter eval, Augmenter tta, Optional<Normalization> normalization) {
 
     public static Pipelines of(Augment augment, List<String> classes) {
+        return of(augment, classes, List.of());
+    }
+
+    /** @param targets the names of the regression targets, whose label rules every pipeline checks; empty for classification */
+    public static Pipelines of(Augment augment, List<String> classes, List<String> targets) {
         Optional<Normalization> trainNorm = normalize(augment.train(), "augment.train");
         Optional<Normalization> evalNorm = normalize(augment.eval(), "augment.eval");
         if (!trainNorm.equals(evalNorm)) {
@@ -24,8 +29,8 @@ public record Pipelines(Augmenter train, Augmenter eval, Augmenter tta, Optional
         }
         // TTA views go through augment.tta.ops, or the train pipeline (MixUp and CutMix left out) when none are given
         var ttaOps = augment.tta().ops().isEmpty() ? augment.train() : augment.tta().ops();
-        return new Pipelines(new Augmenter(augment.train(), classes, "augment.train"), new Augmenter(augment.eval(), classes, "augment.eval"),
-                new Augmenter(ttaOps, classes, augment.tta().ops().isEmpty() ? "augment.train" : "augment.tta.ops"), trainNorm);
+        return new Pipelines(new Augmenter(augment.train(), classes, targets, "augment.train"), new Augmenter(augment.eval(), classes, targets, "augment.eval"),
+                new Augmenter(ttaOps, classes, targets, augment.tta().ops().isEmpty() ? "augment.train" : "augment.tta.ops"), trainNorm);
     }
 
     private static Optional<Normalization> normalize(List<AugmentOp> ops, String path) {

@@ -42,7 +42,12 @@ final class ImageFiles {
 
     private ImageFiles() {}
 
-    record Labelled(Path file, int label) {}
+    /** A listed file with its class, or (regression, class 0) its targets. */
+    record Labelled(Path file, int label, float[] targets) {
+        Labelled(Path file, int label) {
+            this(file, label, null);
+        }
+    }
 
     /** Bad input: an error that names it, or (data.skipBadFiles) a line in the split's list of what was left out. */
     private static final class Problems {
@@ -78,29 +83,54 @@ final class ImageFiles {
                 if (!classes.contains(c)) problems.add(dir.resolve("test").resolve(c) + ": class '" + c + "' has no training folder in " + trainDir);
             }
         }
-        return read(dir, dir, train, test, presplit, classes, c -> trainDir.resolve(classes.get(c)).toString(), data, seed, problems);
+        return read(dir, dir, train, test, presplit, classes, List.of(), c -> trainDir.resolve(classes.get(c)).toString(), data, seed, problems);
     }
 
-    /** The split of a CSV manifest of {@code path,label} rows, a stratified test share held out. */
+    /**
+     * The split of a CSV manifest, a test share held out: {@code path,label} rows for
+     * classification (stratified by class), or for regression a header row {@code path,<target>,...}
+     * naming the targets and rows of numbers (a plain random share: there are no classes).
+     */
     static Datasets.Split manifest(CsvManifest source, Data data, Path base, long seed) throws IOException {
         Path file = base.resolve(source.file()).normalize();
         if (!Files.isRegularFile(file)) throw new RecipeException("data.source.file", "manifest " + file.toAbsolutePath() + " not found");
-        if (source.task() != CsvManifest.Task.CLASSIFICATION) {
-            throw new RecipeException("data.source.task", "regression manifests are not read by this Kinglet version yet; classification is");
-        }
+        boolean regression = source.task() == CsvManifest.Task.REGRESSION;
         Problems problems = new Problems(data);
         Path root = file.getParent().toAbsolutePath().normalize();
-        List<String[]> rows = new ArrayList<>();
         List<String> lines = Files.readAllLines(file);
+        List<String> targetNames = List.of();
+        List<Labelled> rows = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        boolean first = true;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
             String[] cells = line.split(",", -1);
-            if (i == 0 && cells[0].strip().equalsIgnoreCase("path")) continue; // header
             String at = file + ":" + (i + 1) + ": ";
-            if (cells.length != 2 || cells[0].isBlank() || cells[1].isBlank()) {
-                problems.add(at + "expected 'path,label', got '" + line + "'");
+            if (first) {
+                first = false;
+                boolean header = cells[0].strip().equalsIgnoreCase("path");
+                if (regression) {
+                    targetNames = java.util.Arrays.stream(cells).skip(1).map(String::strip).toList();
+                    if (!header || targetNames.isEmpty() || targetNames.stream().anyMatch(String::isEmpty) || targetNames.stream().distinct().count() != targetNames.size()) {
+                        throw new IOException(at + "a regression manifest starts with a header row naming its targets, e.g. 'path,brightness,asymmetry'; got '" + line + "'");
+                    }
+                    continue;
+                }
+                if (header) continue;
+            }
+            if (cells.length != (regression ? 1 + targetNames.size() : 2) || cells[0].isBlank() || (!regression && cells[1].isBlank())) {
+                problems.add(at + "expected '" + (regression ? "path," + String.join(",", targetNames) : "path,label") + "', got '" + line + "'");
                 continue;
+            }
+            float[] targets = null;
+            if (regression) {
+                try {
+                    targets = targets(cells, targetNames, at);
+                } catch (NumberFormatException e) {
+                    problems.add(e.getMessage());
+                    continue;
+                }
             }
             Path p = root.resolve(cells[0].strip()).normalize();
             if (!p.startsWith(root)) {
@@ -108,13 +138,36 @@ final class ImageFiles {
             } else if (!Files.exists(p)) {
                 problems.add(at + "image " + p + " not found");
             } else {
-                rows.add(new String[] {p.toString(), cells[1].strip()});
+                rows.add(new Labelled(p, 0, targets));
+                labels.add(regression ? "" : cells[1].strip());
             }
         }
-        if (rows.isEmpty()) throw new IOException(file + ": no rows (expected lines 'path,label')" + (problems.skipped.isEmpty() ? "" : " that can be read"));
-        List<String> classes = rows.stream().map(r -> r[1]).distinct().sorted().toList();
-        List<Labelled> all = rows.stream().map(r -> new Labelled(Path.of(r[0]), classes.indexOf(r[1]))).toList();
-        return read(file, root, all, List.of(), false, classes, c -> file + ": label '" + classes.get(c) + "'", data, seed, problems);
+        if (rows.isEmpty()) {
+            throw new IOException(file + ": no rows (expected lines '" + (regression ? "path,<target>,..." : "path,label") + "')"
+                    + (problems.skipped.isEmpty() ? "" : " that can be read"));
+        }
+        List<String> classes = labels.stream().distinct().sorted().toList();
+        List<Labelled> all = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) all.add(new Labelled(rows.get(i).file(), classes.indexOf(labels.get(i)), rows.get(i).targets()));
+        IntFunction<String> place = regression ? c -> file.toString() : c -> file + ": label '" + classes.get(c) + "'";
+        return read(file, root, all, List.of(), false, classes, targetNames, place, data, seed, problems);
+    }
+
+    /** The targets of a regression row; a missing or non-numeric value is an error naming its line and column. */
+    private static float[] targets(String[] cells, List<String> names, String at) {
+        float[] t = new float[names.size()];
+        for (int j = 0; j < t.length; j++) {
+            String v = cells[j + 1].strip();
+            String where = at + "column " + (j + 2) + " (" + names.get(j) + "): ";
+            if (v.isEmpty()) throw new NumberFormatException(where + "missing value; every target needs a number, e.g. 0.25");
+            try {
+                t[j] = Float.parseFloat(v);
+            } catch (NumberFormatException e) {
+                throw new NumberFormatException(where + "'" + v + "' is not a number, e.g. 0.25");
+            }
+            if (!Float.isFinite(t[j])) throw new NumberFormatException(where + "'" + v + "' is not a finite number");
+        }
+        return t;
     }
 
     private static List<String> classFolders(Path dir) throws IOException {
@@ -150,7 +203,7 @@ final class ImageFiles {
     }
 
     /** A listed file and what reading it gave. */
-    private record Item(Path file, int label, ImageCache.Found found) {
+    private record Item(Path file, int label, float[] targets, ImageCache.Found found) {
         PixelCache.Entry meta() {
             return ((ImageCache.Good) found).meta();
         }
@@ -159,17 +212,18 @@ final class ImageFiles {
     /**
      * Reads the listed files ({@code source}'s, named relative to {@code root}) through the image
      * cache, leaves out what is bad (or stops at it), holds out a test share unless the source
-     * gives one, and converts every image to one size and channel count.
+     * gives one, and converts every image to one size and channel count. With {@code targetNames}
+     * (regression) the one class is a single stratum and the sets carry the targets.
      */
     private static Datasets.Split read(Path source, Path root, List<Labelled> train, List<Labelled> test, boolean presplit, List<String> classes,
-                                       IntFunction<String> classPlace, Data data, long seed, Problems problems) throws IOException {
+                                       List<String> targetNames, IntFunction<String> classPlace, Data data, long seed, Problems problems) throws IOException {
         List<Labelled> listed = new ArrayList<>(train);
         listed.addAll(test);
         try (ImageCache cache = ImageCache.open(source, root, data)) {
             List<ImageCache.Found> found = cache.find(listed.stream().map(Labelled::file).toList());
             List<Item> trainItems = new ArrayList<>(), testItems = new ArrayList<>();
             for (int i = 0; i < listed.size(); i++) {
-                Item item = new Item(listed.get(i).file(), listed.get(i).label(), found.get(i));
+                Item item = new Item(listed.get(i).file(), listed.get(i).label(), listed.get(i).targets(), found.get(i));
                 if (item.found() instanceof ImageCache.Bad bad) problems.add(bad.message());
                 else (i < train.size() ? trainItems : testItems).add(item);
             }
@@ -201,10 +255,10 @@ final class ImageFiles {
             int[] shape = shape(all, data);
             ImageCache.Store store = cache.store(all.stream().map(Item::file).toList(), all.stream().map(it -> (ImageCache.Good) it.found()).toList(),
                     shape[0], shape[1], shape[2]);
-            ImageSet trainSet = set(store, trainItems, 0, kept);
+            ImageSet trainSet = set(store, trainItems, 0, kept, targetNames);
             ImageSet testSet;
             try {
-                testSet = set(store, testItems, trainItems.size(), kept);
+                testSet = set(store, testItems, trainItems.size(), kept, targetNames);
             } catch (IOException | RuntimeException e) {
                 trainSet.close();
                 throw e;
@@ -217,7 +271,7 @@ final class ImageFiles {
     }
 
     private static List<Item> relabel(List<Item> items, int[] newLabel) {
-        return items.stream().filter(it -> newLabel[it.label()] >= 0).map(it -> new Item(it.file(), newLabel[it.label()], it.found())).toList();
+        return items.stream().filter(it -> newLabel[it.label()] >= 0).map(it -> new Item(it.file(), newLabel[it.label()], it.targets(), it.found())).toList();
     }
 
     /** Stratified: {@code fraction} of each class (at least one where the class has two or more) goes to the second list. */
@@ -256,8 +310,8 @@ final class ImageFiles {
         return channels == 3 ? (grey > 0 ? "mixed: " + grey + " grey images repeated to RGB" : "all RGB") : "all grey";
     }
 
-    /** The set of {@code items}, which are files {@code first}.. of the store; its digest is over its pixels and labels, in order. */
-    private static ImageSet set(ImageCache.Store store, List<Item> items, int first, List<String> classes) throws IOException {
+    /** The set of {@code items}, which are files {@code first}.. of the store; its digest is over its pixels and labels (or targets), in order. */
+    private static ImageSet set(ImageCache.Store store, List<Item> items, int first, List<String> classes, List<String> targetNames) throws IOException {
         ImageCache.Store.Placed placed = store.place(first, first + items.size());
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
@@ -266,6 +320,14 @@ final class ImageFiles {
             byte[] labelBytes = new byte[labels.length * 4];
             ByteBuffer.wrap(labelBytes).asIntBuffer().put(labels);
             md.update(labelBytes);
+            if (!targetNames.isEmpty()) {
+                float[] targets = new float[items.size() * targetNames.size()];
+                for (int i = 0; i < items.size(); i++) System.arraycopy(items.get(i).targets(), 0, targets, i * targetNames.size(), targetNames.size());
+                ByteBuffer targetBytes = ByteBuffer.allocate(targets.length * Float.BYTES);
+                targetBytes.asFloatBuffer().put(targets);
+                md.update(targetBytes.array());
+                return new ImageSet(placed.pixels(), placed.rows(), targets, targetNames, HexFormat.of().formatHex(md.digest()));
+            }
             return new ImageSet(placed.pixels(), placed.rows(), labels, classes, HexFormat.of().formatHex(md.digest()));
         } catch (NoSuchAlgorithmException e) {
             placed.pixels().close();

@@ -9,16 +9,20 @@ import dev.kinglet.natives.Pixels;
  * Labelled 8-bit images of one size in native memory, with their class names and a content
  * digest (SHA-256 of pixels and labels) for provenance. {@link #select} makes views that share
  * the pixels of the set they come from; only the set that loaded the pixels frees them.
+ * A regression set has float targets ({@code [size, targetNames.size()]}, row-major) instead of
+ * classes: its classes are empty and every label is 0, so splits treat it as one stratum.
  */
 public final class ImageSet implements AutoCloseable {
     private final Pixels pixels;
     private final int[] rows, labels;
     private final List<String> classes;
+    private final float[] targets;
+    private final List<String> targetNames;
     private final String sha256;
     private boolean owner;
 
     public ImageSet(Pixels pixels, int[] labels, List<String> classes, String sha256) {
-        this(pixels, identity(pixels.count()), labels.clone(), List.copyOf(classes), sha256, true);
+        this(pixels, identity(pixels.count()), labels.clone(), List.copyOf(classes), null, List.of(), sha256, true);
         if (labels.length != pixels.count()) {
             throw new IllegalArgumentException(pixels.count() + " images but " + labels.length + " labels");
         }
@@ -29,7 +33,7 @@ public final class ImageSet implements AutoCloseable {
 
     /** Image {@code i} at row {@code rows[i]} of {@code pixels}, which this set owns. */
     ImageSet(Pixels pixels, int[] rows, int[] labels, List<String> classes, String sha256) {
-        this(pixels, rows.clone(), labels.clone(), List.copyOf(classes), sha256, true);
+        this(pixels, rows.clone(), labels.clone(), List.copyOf(classes), null, List.of(), sha256, true);
         if (labels.length != rows.length) throw new IllegalArgumentException(rows.length + " images but " + labels.length + " labels");
         for (int r : rows) {
             if (r < 0 || r >= pixels.count()) throw new IllegalArgumentException("row " + r + " outside 0.." + (pixels.count() - 1));
@@ -39,11 +43,25 @@ public final class ImageSet implements AutoCloseable {
         }
     }
 
-    private ImageSet(Pixels pixels, int[] rows, int[] labels, List<String> classes, String sha256, boolean owner) {
+    /** A regression set: image {@code i} at row {@code rows[i]} of {@code pixels}, which this set owns, with targets {@code [i * names.size() ..]}. */
+    ImageSet(Pixels pixels, int[] rows, float[] targets, List<String> targetNames, String sha256) {
+        this(pixels, rows.clone(), new int[rows.length], List.of(), targets.clone(), List.copyOf(targetNames), sha256, true);
+        if (targetNames.isEmpty()) throw new IllegalArgumentException("a regression set needs at least one target");
+        if (targets.length != rows.length * targetNames.size()) {
+            throw new IllegalArgumentException(rows.length + " images of " + targetNames.size() + " targets but " + targets.length + " values");
+        }
+        for (int r : rows) {
+            if (r < 0 || r >= pixels.count()) throw new IllegalArgumentException("row " + r + " outside 0.." + (pixels.count() - 1));
+        }
+    }
+
+    private ImageSet(Pixels pixels, int[] rows, int[] labels, List<String> classes, float[] targets, List<String> targetNames, String sha256, boolean owner) {
         this.pixels = pixels;
         this.rows = rows;
         this.labels = labels;
         this.classes = classes;
+        this.targets = targets;
+        this.targetNames = targetNames;
         this.sha256 = sha256;
         this.owner = owner;
     }
@@ -57,11 +75,14 @@ public final class ImageSet implements AutoCloseable {
     /** A view of the images at {@code positions} (positions in this set), sharing its pixels. */
     public ImageSet select(int[] positions) {
         int[] r = new int[positions.length], l = new int[positions.length];
+        int t = targetNames.size();
+        float[] y = targets == null ? null : new float[positions.length * t];
         for (int i = 0; i < positions.length; i++) {
             r[i] = rows[positions[i]];
             l[i] = labels[positions[i]];
+            if (y != null) System.arraycopy(targets, positions[i] * t, y, i * t, t);
         }
-        return new ImageSet(pixels, r, l, classes, Datasets.digest(sha256.getBytes(), intsToBytes(r)), false);
+        return new ImageSet(pixels, r, l, classes, y, targetNames, Datasets.digest(sha256.getBytes(), intsToBytes(r)), false);
     }
 
     /**
@@ -69,6 +90,7 @@ public final class ImageSet implements AutoCloseable {
      * pixels moves to the result (this set becomes a view). Unknown names fail with the known ones.
      */
     public ImageSet onlyClasses(List<String> keep, String path) {
+        if (isRegression()) throw new dev.kinglet.dsl.RecipeException(path, "a regression set has targets, not classes: leave " + path + " out");
         int[] newLabel = new int[classes.size()];
         java.util.Arrays.fill(newLabel, -1);
         for (int i = 0; i < keep.size(); i++) {
@@ -84,7 +106,7 @@ public final class ImageSet implements AutoCloseable {
             r[j] = rows[i];
             l[j++] = newLabel[labels[i]];
         }
-        ImageSet out = new ImageSet(pixels, r, l, List.copyOf(keep), Datasets.digest(sha256.getBytes(), intsToBytes(r)), owner);
+        ImageSet out = new ImageSet(pixels, r, l, List.copyOf(keep), null, List.of(), Datasets.digest(sha256.getBytes(), intsToBytes(r)), owner);
         owner = false;
         return out;
     }
@@ -104,6 +126,24 @@ public final class ImageSet implements AutoCloseable {
     public String sha256() { return sha256; }
     public int size() { return labels.length; }
     public int numClasses() { return classes.size(); }
+    /** True for a set with float targets instead of classes. */
+    public boolean isRegression() { return targets != null; }
+    /** The names of the regression targets (empty for classification). */
+    public List<String> targetNames() { return targetNames; }
+    /** Regression targets of image {@code i}. */
+    public float[] targets(int i) {
+        int t = targetNames.size();
+        return java.util.Arrays.copyOfRange(targets, i * t, (i + 1) * t);
+    }
+    /** All regression targets, row-major {@code [size, targetNames.size()]}. */
+    public float[] targets() { return targets.clone(); }
+    /** Outputs a network for this set needs: one per target, else one per class. */
+    public int outputs() { return isRegression() ? targetNames.size() : classes.size(); }
+    /**
+     * The groups splits and subsets are stratified over: the classes, or one for regression,
+     * where stratification by class does not apply and splits are plain random ones.
+     */
+    public int strata() { return isRegression() ? 1 : classes.size(); }
 
     /** Per-channel mean and standard deviation of the pixels scaled to [0, 1]. */
     public Normalization statistics() {

@@ -34,7 +34,7 @@ public final class Loader implements AutoCloseable {
     private final BatchBuffer ring;
     private final ExecutorService pool;
     private final int prefetch;
-    private final int channels;
+    private final int channels, targets;
 
     /**
      * @param batchSize  images per batch
@@ -44,12 +44,21 @@ public final class Loader implements AutoCloseable {
      * @param prefetch   batches filled ahead of the one in use
      */
     public Loader(int channels, Augmenter augmenter, Normalization norm, int batchSize, int height, int width, int workers, int prefetch) {
+        this(channels, 0, augmenter, norm, batchSize, height, width, workers, prefetch);
+    }
+
+    /**
+     * A loader of regression sets with {@code targets} targets per image (0: class labels):
+     * each sample's targets go through the same augmentation draw as its image.
+     */
+    public Loader(int channels, int targets, Augmenter augmenter, Normalization norm, int batchSize, int height, int width, int workers, int prefetch) {
         this.norm = norm;
+        this.targets = targets;
         this.augmenter = augmenter;
         this.prefetch = prefetch;
         this.channels = channels;
         // one batch in use, `prefetch` being filled, one spare so a slow consumer never sees a batch being overwritten
-        this.ring = new BatchBuffer(batchSize, channels, height, width, prefetch + 2);
+        this.ring = new BatchBuffer(batchSize, channels, height, width, prefetch + 2, targets);
         this.pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "kinglet-loader");
             t.setDaemon(true);
@@ -77,9 +86,11 @@ public final class Loader implements AutoCloseable {
      */
     public Iterable<BatchBuffer.Batch> epoch(ImageSet set, int[] order, long epochSeed, boolean dropSingleton) {
         if (set.pixels().channels() != channels) throw new IllegalArgumentException("images have " + set.pixels().channels() + " channels, this loader " + channels);
+        if (set.targetNames().size() != targets) throw new IllegalArgumentException("images have " + set.targetNames().size() + " targets, this loader " + targets);
         return epoch(new Source() {
             @Override public Image image(int position) { return Image.of(set.pixels(), set.row(position)); }
             @Override public int label(int position) { return set.label(position); }
+            @Override public float[] targets(int position) { return targets == 0 ? null : set.targets(position); }
             @Override public int row(int position) { return set.row(position); }
         }, order, epochSeed, dropSingleton);
     }
@@ -94,6 +105,7 @@ public final class Loader implements AutoCloseable {
         return epoch(new Source() {
             @Override public Image image(int position) throws IOException { return Image.read(files.get(position)).toChannels(channels); }
             @Override public int label(int position) { return labels[position]; }
+            @Override public float[] targets(int position) { return null; }
             @Override public int row(int position) { return position; }
         }, order, epochSeed, dropSingleton);
     }
@@ -102,6 +114,8 @@ public final class Loader implements AutoCloseable {
     private interface Source {
         Image image(int position) throws IOException;
         int label(int position);
+        /** The regression targets at a position, or null for classification. */
+        float[] targets(int position);
         int row(int position);
     }
 
@@ -160,12 +174,15 @@ public final class Loader implements AutoCloseable {
         try (var scope = Scope.image()) {
             Image img = set.image(position);
             int label = set.label(position);
+            float[] y = set.targets(position);
             if (!augmenter.isEmpty()) {
-                var sample = augmenter.apply(img, label, new SplittableRandom(mix(epochSeed, row)));
+                var sample = augmenter.apply(img, label, y, new SplittableRandom(mix(epochSeed, row)));
                 img = sample.image();
                 label = sample.label();
+                y = sample.targets();
             }
-            b.put(slot, img, norm, label);
+            if (y == null) b.put(slot, img, norm, label);
+            else b.put(slot, img, norm, y);
         }
     }
 

@@ -17,6 +17,8 @@ import dev.kinglet.dsl.Subset;
  * Stratified validation splits and nested labelled subsets, by seed. Positions refer to the
  * image set they are computed on. Every class keeps its share; a class's images are visited in
  * one seeded order, so the first 10 of a class are inside its first 50 (nested subsets).
+ * Stratification by class does not apply to regression sets: they are one stratum
+ * ({@code ImageSet.strata()}), so their splits and fractions are plain random ones.
  */
 public final class Splits {
     private Splits() {}

@@ -35,6 +35,26 @@ final class Html {
                 : String.format(Locale.ROOT, "%+.2f points (n=1, no interval)", 100 * s.mean());
     }
 
+    /** Column heading of a metric. */
+    static String label(String metric) {
+        return switch (metric) {
+            case "accuracy" -> "accuracy";
+            case "balancedAccuracy" -> "balanced acc.";
+            case "macroF1" -> "macro-F1";
+            case "nll" -> "NLL";
+            case "ece" -> "ECE";
+            case "r2" -> "R²";
+            case "mae" -> "MAE";
+            case "rmse" -> "RMSE";
+            default -> metric;
+        };
+    }
+
+    /** A metric's summary as the report shows it: accuracy in percent with its interval, others as mean ± std. */
+    static String format(String metric, Stats.Summary s) {
+        return metric.equals("accuracy") ? pct(s) : num(s, "%.4f");
+    }
+
     private static String num(Stats.Summary s, String fmt) {
         return s == null ? "–" : String.format(Locale.ROOT, fmt, s.mean()) + (s.jobs() > 1 ? String.format(Locale.ROOT, " ± " + fmt, s.std()) : "");
     }
@@ -85,16 +105,15 @@ final class Html {
         h.append("<h2>Summary</h2>\n<p class=\"note\">Ranked within each point by the paired lift over the best baseline (or by accuracy when there is no baseline). ")
                 .append("Intervals are 95% Student-t intervals over folds and seeds; lifts are paired differences on the same splits. ")
                 .append("A lift whose interval excludes zero is in <span class=\"good\">green</span> (better) or <span class=\"bad\">red</span> (worse).</p>\n");
-        h.append("<table><tr><th>rank</th><th class=\"l\">variant</th><th class=\"l\">point</th><th>results</th><th>accuracy</th><th>balanced acc.</th>")
-                .append("<th>macro-F1</th><th>NLL</th><th>ECE</th><th>lift over best baseline</th><th>vs base</th></tr>\n");
+        h.append("<table><tr><th>rank</th><th class=\"l\">variant</th><th class=\"l\">point</th><th>results</th>");
+        for (String metric : res.metrics()) h.append("<th>").append(label(metric)).append("</th>");
+        h.append("<th>lift over best baseline</th><th>vs base (").append(label(res.metrics().get(0))).append(")</th></tr>\n");
         for (RunReport.Row row : res.summary()) {
             var m = row.metrics();
             h.append("<tr><td>").append(row.rank() == null ? "–" : row.rank()).append("</td><td class=\"l\">").append(esc(row.variant()))
-                    .append(row.ensemble() ? " (ensemble)" : "").append("</td><td class=\"l\">").append(esc(row.point())).append("</td><td>").append(row.results())
-                    .append("</td><td>").append(pct(m.get("accuracy"))).append("</td><td>").append(num(m.get("balancedAccuracy"), "%.4f"))
-                    .append("</td><td>").append(num(m.get("macroF1"), "%.4f")).append("</td><td>").append(num(m.get("nll"), "%.3f"))
-                    .append("</td><td>").append(num(m.get("ece"), "%.3f")).append("</td>")
-                    .append(liftCell(row.lift())).append(liftCell(row.vsBase())).append("</tr>\n");
+                    .append(row.ensemble() ? " (ensemble)" : "").append("</td><td class=\"l\">").append(esc(row.point())).append("</td><td>").append(row.results()).append("</td>");
+            for (String metric : res.metrics()) h.append("<td>").append(format(metric, m.get(metric))).append("</td>");
+            h.append(liftCell(row.lift())).append(liftCell(row.vsBase())).append("</tr>\n");
         }
         h.append("</table>\n");
         if (!res.baselines().isEmpty()) {
@@ -110,9 +129,11 @@ final class Html {
             Map<String, List<Stats.Summary>> byVariant = new LinkedHashMap<>();
             for (RunReport.Row row : res.summary()) {
                 byVariant.computeIfAbsent(row.variant(), k -> new ArrayList<>(java.util.Collections.nCopies(points.size(), null)))
-                        .set(points.indexOf(row.point()), row.metrics().get("accuracy"));
+                        .set(points.indexOf(row.point()), row.metrics().get(res.metrics().get(0)));
             }
-            if (res.learningCurves().isEmpty()) h.append(img(Charts.summary(points, byVariant), "test accuracy by variant")).append('\n');
+            if (res.learningCurves().isEmpty() && res.metrics().get(0).equals("accuracy")) {
+                h.append(img(Charts.summary(points, byVariant), "test accuracy by variant")).append('\n');
+            }
         }
 
         // learning curves
@@ -235,12 +256,18 @@ final class Html {
         }
 
         // jobs, recipe, provenance
-        h.append("<h2>Jobs</h2>\n<table><tr><th class=\"l\">job</th><th class=\"l\">state</th><th>training images</th><th>accuracy</th><th>balanced acc.</th><th>train s</th><th class=\"l\">error</th></tr>\n");
+        h.append("<h2>Jobs</h2>\n<table><tr><th class=\"l\">job</th><th class=\"l\">state</th><th>training images</th>");
+        List<String> jobMetrics = res.metrics().subList(0, Math.min(2, res.metrics().size()));
+        for (String metric : jobMetrics) h.append("<th>").append(label(metric)).append("</th>");
+        h.append("<th>train s</th><th class=\"l\">error</th></tr>\n");
         for (RunReport.JobRow j : res.jobs()) {
             h.append("<tr><td class=\"l\">").append(esc(j.id())).append("</td><td class=\"l\">").append(esc(j.state())).append("</td><td>")
-                    .append(j.trainImages() == null ? "–" : j.trainImages()).append("</td><td>")
-                    .append(j.accuracy() == null ? "–" : String.format(Locale.ROOT, "%.2f%%", 100 * j.accuracy())).append("</td><td>")
-                    .append(j.balancedAccuracy() == null ? "–" : String.format(Locale.ROOT, "%.4f", j.balancedAccuracy())).append("</td><td>")
+                    .append(j.trainImages() == null ? "–" : j.trainImages()).append("</td>");
+            for (String metric : jobMetrics) {
+                Double v = j.metrics().get(metric);
+                h.append("<td>").append(v == null ? "–" : metric.equals("accuracy") ? String.format(Locale.ROOT, "%.2f%%", 100 * v) : String.format(Locale.ROOT, "%.4f", v)).append("</td>");
+            }
+            h.append("<td>")
                     .append(j.trainSeconds() == null ? "–" : String.format(Locale.ROOT, "%.1f", j.trainSeconds())).append("</td><td class=\"l\">")
                     .append(esc(j.error())).append("</td></tr>\n");
         }

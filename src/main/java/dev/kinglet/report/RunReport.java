@@ -33,8 +33,9 @@ import tools.jackson.databind.JsonNode;
  */
 public final class RunReport {
     static final String RESULTS = "results.json", SCHEMA = "results.schema.json", HTML = "report.html";
-    /** The metrics summarised per variant and point; the first ranks them. */
-    static final List<String> METRICS = List.of("accuracy", "balancedAccuracy", "macroF1", "nll", "ece");
+    /** The metrics summarised per variant and point; the first ranks them and is compared in pairs. */
+    static final List<String> METRICS = List.of("accuracy", "balancedAccuracy", "macroF1", "nll", "ece"),
+            REGRESSION_METRICS = List.of("r2", "mae", "rmse");
     private static final int BOOTSTRAP = 1000;
 
     private final Path dir;
@@ -59,7 +60,7 @@ public final class RunReport {
         return dir;
     }
 
-    /** Test accuracy per "variant @ point" (and "(single members)" of ensembles), as runs print it. */
+    /** The first metric (test accuracy; R² for regression) per "variant @ point" (and "(single members)" of ensembles). */
     public Map<String, Stats.Summary> testAccuracy() {
         return results.testAccuracy();
     }
@@ -89,6 +90,8 @@ public final class RunReport {
             throw new RecipeException("report", dir + " is not a run directory: it needs recipe.json and plan.json");
         }
         Recipe recipe = RecipeIo.fromJson(Files.readString(recipeFile), recipeFile.toString());
+        List<String> metricNames = recipe.data().regression() ? REGRESSION_METRICS : METRICS;
+        String primary = metricNames.get(0);
         JsonNode plan = Json.PRETTY.readTree(planFile.toFile());
         List<JsonNode> jobs = new ArrayList<>();
         plan.get("jobs").forEach(jobs::add);
@@ -112,13 +115,13 @@ public final class RunReport {
             if (!done) missing.add(id + " (" + state + (j.hasNonNull("error") ? ": " + j.get("error").asString() : "") + ")");
             Map<String, Double> metrics = done ? metrics(res.has("test") ? res.get("test") : res) : Map.of();
             jobRows.add(new JobRow(id, variant, point, job.get("fold").asInt(), job.get("seedIndex").asInt(), job.get("member").asInt(),
-                    done ? "done" : state, metrics.get("accuracy"), metrics.get("balancedAccuracy"), done && res.has("trainSeconds") ? res.get("trainSeconds").asDouble() : null,
+                    done ? "done" : state, metrics, done && res.has("trainSeconds") ? res.get("trainSeconds").asDouble() : null,
                     done && res.has("trainImages") ? res.get("trainImages").asInt() : null, j.hasNonNull("error") ? j.get("error").asString() : null));
             curves.put(id, readEpochs(jobDir.resolve("metrics.jsonl")));
             String key = variant + (point.equals("all") ? "" : " @ " + point);
             if (ensembleVariant.get(variant)) {
                 singleMembers.computeIfAbsent(key + " (single members)", k -> new ArrayList<>());
-                if (done) singleMembers.get(key + " (single members)").add(metrics.get("accuracy"));
+                if (done && metrics.get(primary) != null) singleMembers.get(key + " (single members)").add(metrics.get(primary));
                 if (job.get("member").asInt() == 0) {
                     String ensembleId = id.substring(0, id.lastIndexOf(".m"));
                     JsonNode e = readJson(dir.resolve("ensembles").resolve(ensembleId).resolve("ensemble.json"));
@@ -150,11 +153,11 @@ public final class RunReport {
                     continue;
                 }
                 Map<String, Stats.Summary> m = new LinkedHashMap<>();
-                for (String metric : METRICS) {
+                for (String metric : metricNames) {
                     List<Double> vals = mine.stream().map(u -> u.metrics().get(metric)).filter(x -> x != null && !x.isNaN()).toList();
                     if (!vals.isEmpty()) m.put(metric, Stats.Summary.of(vals));
                 }
-                testAccuracy.put(key, m.get("accuracy"));
+                if (m.containsKey(primary)) testAccuracy.put(key, m.get(primary));
                 if (ensembleVariant.get(v) && !singleMembers.getOrDefault(key + " (single members)", List.of()).isEmpty()) {
                     testAccuracy.put(key + " (single members)", Stats.Summary.of(singleMembers.get(key + " (single members)")));
                 }
@@ -164,20 +167,20 @@ public final class RunReport {
                     Map<String, Double> base = new LinkedHashMap<>();
                     baselines.stream().filter(b -> b.point().equals(p) && b.model().equals(bestBaseline))
                             .forEach(b -> base.put(p + ".f" + b.fold() + ".s" + b.seed(), b.metrics().get("accuracy")));
-                    lift = paired(mine, base, bestBaseline);
+                    lift = paired(mine, base, bestBaseline, primary);
                 }
                 Lift vsBase = null;
                 if (!v.equals("base")) {
                     Map<String, Double> base = new LinkedHashMap<>();
-                    units.stream().filter(u -> u.variant().equals("base") && u.point().equals(p)).forEach(u -> base.put(u.pairKey(), u.metrics().get("accuracy")));
-                    vsBase = paired(mine, base, "base");
+                    units.stream().filter(u -> u.variant().equals("base") && u.point().equals(p)).forEach(u -> base.put(u.pairKey(), u.metrics().get(primary)));
+                    vsBase = paired(mine, base, "base", primary);
                 }
                 rows.add(new Row(v, p, mine.size(), ensembleVariant.get(v), m, lift, vsBase, null));
             }
         }
         List<Row> ranked = new ArrayList<>(rows);
         ranked.sort(Comparator.comparing((Row r) -> points.indexOf(r.point()))
-                .thenComparing(r -> r.lift() != null ? -r.lift().difference().mean() : r.metrics().containsKey("accuracy") ? -r.metrics().get("accuracy").mean() : 1));
+                .thenComparing(r -> r.lift() != null ? -r.lift().difference().mean() : r.metrics().containsKey(primary) ? -r.metrics().get(primary).mean() : Double.POSITIVE_INFINITY));
         for (int i = 0; i < ranked.size(); i++) {
             Row r = ranked.get(i);
             int rank = 1;
@@ -192,7 +195,7 @@ public final class RunReport {
             byModel.forEach((model, acc) -> baselineRows.add(new BaselineRow(model, p, Stats.Summary.of(acc), model.equals(bestBaseline(baselines, p)))));
         }
 
-        List<Curve> learningCurves = learningCurves(recipe, points, variants, units, baselines, jobRows);
+        List<Curve> learningCurves = learningCurves(recipe, points, variants, units, baselines, primary);
         JsonNode provenance = readJson(dir.resolve("provenance.json"));
         JsonNode notices = readJson(dir.resolve(Runner.NOTICES));
         List<String> noticeList = new ArrayList<>();
@@ -207,7 +210,7 @@ public final class RunReport {
                 }
             }
         }
-        Results results = new Results(recipe.name(), recipe.description(), plan.get("summary").asString(), modelSelection(recipe), "accuracy",
+        Results results = new Results(recipe.name(), recipe.description(), plan.get("summary").asString(), modelSelection(recipe), metricNames,
                 ranked, baselineRows, learningCurves, jobRows, ensembles, missing, noticeList, testAccuracy, provenance);
         return new RunReport(dir, results, recipe, curves, units);
     }
@@ -223,11 +226,11 @@ public final class RunReport {
                 + "Test: the fixed test split, evaluated once per finished job and never used to choose anything.";
     }
 
-    private static Lift paired(List<Unit> mine, Map<String, Double> other, String against) {
+    private static Lift paired(List<Unit> mine, Map<String, Double> other, String against, String metric) {
         List<Double> diffs = new ArrayList<>();
         for (Unit u : mine) {
             Double o = other.get(u.pairKey());
-            if (o != null && u.metrics().get("accuracy") != null) diffs.add(u.metrics().get("accuracy") - o);
+            if (o != null && u.metrics().get(metric) != null) diffs.add(u.metrics().get(metric) - o);
         }
         return diffs.isEmpty() ? null : new Lift(against, Stats.Summary.of(diffs));
     }
@@ -260,8 +263,8 @@ public final class RunReport {
 
     /** Learning curves (two points or more): per variant and baseline model, mean and interval per point, and the power-law fit. */
     private static List<Curve> learningCurves(Recipe recipe, List<String> points, List<String> variants, List<Unit> units,
-                                              List<BaselineUnit> baselines, List<JobRow> jobs) {
-        if (points.size() < 2 || recipe.learningCurve() == null) return List.of();
+                                              List<BaselineUnit> baselines, String primary) {
+        if (points.size() < 2 || recipe.learningCurve() == null || !primary.equals("accuracy")) return List.of(); // plotted for classification
         boolean perClass = !recipe.learningCurve().perClass().isEmpty();
         double[] x = new double[points.size()];
         for (int i = 0; i < x.length; i++) {
@@ -271,7 +274,7 @@ public final class RunReport {
         Map<String, List<List<Double>>> series = new LinkedHashMap<>();
         for (String v : variants) {
             List<List<Double>> ys = new ArrayList<>();
-            for (String p : points) ys.add(units.stream().filter(u -> u.variant().equals(v) && u.point().equals(p)).map(u -> u.metrics().get("accuracy")).toList());
+            for (String p : points) ys.add(units.stream().filter(u -> u.variant().equals(v) && u.point().equals(p)).map(u -> u.metrics().get(primary)).filter(java.util.Objects::nonNull).toList());
             series.put(v, ys);
         }
         Map<String, List<List<Double>>> baseSeries = new TreeMap<>();
@@ -305,7 +308,7 @@ public final class RunReport {
             }
             double[] xa = xs.stream().mapToDouble(d -> d).toArray();
             PowerLaw.Fit fit = PowerLaw.fit(xa, ys);
-            PowerLaw.Estimate est = perClass ? PowerLaw.estimate(xa, ys, target, BOOTSTRAP, 17) : null;
+            PowerLaw.Estimate est = perClass && primary.equals("accuracy") ? PowerLaw.estimate(xa, ys, target, BOOTSTRAP, 17) : null;
             out.add(new Curve(e.getKey(), perClass ? "labelled images per class" : "fraction of the training images", cp, fit, est));
         }
         return out;
@@ -316,6 +319,10 @@ public final class RunReport {
         for (String k : METRICS) {
             JsonNode v = test.get(k);
             if (v != null && v.isNumber()) m.put(k, v.asDouble());
+        }
+        JsonNode mean = test.get("mean"); // a regression job's averages over its targets
+        if (mean != null && mean.isObject()) {
+            for (String k : REGRESSION_METRICS) if (mean.get(k) != null && mean.get(k).isNumber()) m.put(k, mean.get(k).asDouble());
         }
         if (!m.containsKey("accuracy") && test.has("testAccuracy")) m.put("accuracy", test.get("testAccuracy").asDouble());
         return m;
@@ -360,8 +367,9 @@ public final class RunReport {
                 out.printf(Locale.ROOT, "%s%s: no finished result%n", r.variant(), r.point().equals("all") ? "" : " @ " + r.point());
                 continue;
             }
-            out.printf(Locale.ROOT, "%s%s: test accuracy %s%s%s%n", r.variant(), r.point().equals("all") ? "" : " @ " + r.point(),
-                    Html.pct(r.metrics().get("accuracy")),
+            String first = results.metrics().get(0);
+            out.printf(Locale.ROOT, "%s%s: test %s %s%s%s%n", r.variant(), r.point().equals("all") ? "" : " @ " + r.point(), Html.label(first),
+                    Html.format(first, r.metrics().get(first)),
                     r.lift() == null ? "" : "; lift over " + r.lift().against() + " " + Html.points(r.lift().difference()),
                     r.vsBase() == null ? "" : "; vs base " + Html.points(r.vsBase().difference()));
         }
@@ -378,7 +386,7 @@ public final class RunReport {
     // ---- results.json ----
 
     /** Everything in results.json. */
-    public record Results(String recipe, String description, String plan, String modelSelection, String rankedBy, List<Row> summary,
+    public record Results(String recipe, String description, String plan, String modelSelection, List<String> metrics, List<Row> summary,
                           List<BaselineRow> baselines, List<Curve> learningCurves, List<JobRow> jobs, List<JsonNode> ensembles,
                           List<String> missing, List<String> notices, Map<String, Stats.Summary> testAccuracy, JsonNode provenance) {}
 
@@ -394,8 +402,8 @@ public final class RunReport {
 
     public record BaselineRow(String model, String point, Stats.Summary accuracy, boolean best) {}
 
-    public record JobRow(String id, String variant, String point, int fold, int seed, int member, String state, Double accuracy,
-                         Double balancedAccuracy, Double trainSeconds, Integer trainImages, String error) {}
+    public record JobRow(String id, String variant, String point, int fold, int seed, int member, String state, Map<String, Double> metrics,
+                         Double trainSeconds, Integer trainImages, String error) {}
 
     public record CurvePoint(String point, double x, Stats.Summary accuracy) {}
 

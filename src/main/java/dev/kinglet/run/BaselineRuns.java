@@ -35,6 +35,10 @@ final class BaselineRuns {
 
     static void run(Recipe recipe, Plan plan, Datasets.Split split, Path runDir, PrintStream out) throws IOException {
         if (recipe.baseline().models().isEmpty()) return;
+        if (split.train().isRegression()) {
+            out.println("  notice: baselines are classifiers (random forest, logistic regression); a regression run has none");
+            return;
+        }
         Path dir = runDir.resolve(DIR);
         Files.createDirectories(dir);
         Set<String> seen = new LinkedHashSet<>();

@@ -49,8 +49,9 @@ public final class Check {
             split = Datasets.load(recipe.data(), dataBase, recipe.seed());
             var px = split.train().pixels();
             stages.add(new Stage("read", true, split.train().size() + " training and " + split.test().size() + " test images of "
-                    + px.channels() + "x" + px.height() + "x" + px.width() + ", " + split.train().numClasses() + " classes; first label "
-                    + split.train().classes().get(split.train().label(0))));
+                    + px.channels() + "x" + px.height() + "x" + px.width() + ", " + (split.train().isRegression()
+                    ? "targets " + split.train().targetNames() + "; first " + java.util.Arrays.toString(split.train().targets(0))
+                    : split.train().numClasses() + " classes; first label " + split.train().classes().get(split.train().label(0)))));
         } catch (Exception e) {
             stages.add(new Stage("read", false, e.getMessage()));
             return report(stages, out);
@@ -61,7 +62,7 @@ public final class Check {
             Pipelines pipes;
             int[] size;
             try {
-                pipes = Pipelines.of(recipe.augment(), train.classes());
+                pipes = Pipelines.of(recipe.augment(), train.classes(), train.targetNames());
                 size = pipes.train().outputSize(px.height(), px.width());
                 try (var scope = Scope.image()) {
                     var sample = pipes.train().apply(Image.of(px, train.row(0)), train.label(0), new java.util.SplittableRandom(recipe.seed()));
@@ -80,7 +81,7 @@ public final class Check {
             }
             int batch = Math.min(recipe.train().batchSize(), train.size());
             Normalization norm = pipes.normalization().orElseGet(train::statistics);
-            try (var loader = new Loader(px.channels(), pipes.train(), norm, batch, size[0], size[1], Loader.defaultWorkers(), 0)) {
+            try (var loader = new Loader(px.channels(), train.targetNames().size(), pipes.train(), norm, batch, size[0], size[1], Loader.defaultWorkers(), 0)) {
                 BatchBuffer.Batch b;
                 try {
                     int[] order = new int[batch];
@@ -94,7 +95,7 @@ public final class Check {
                 }
                 Network net;
                 try {
-                    net = Network.build(recipe.model(), px.channels(), size[0], size[1], train.numClasses());
+                    net = Network.build(recipe.model(), px.channels(), size[0], size[1], train.outputs());
                     if (info.device().isCuda()) net.to(info.device().torch(), false);
                 } catch (RuntimeException e) {
                     stages.add(new Stage("forward", false, "building the model: " + e.getMessage()));
@@ -114,7 +115,17 @@ public final class Check {
                     }
                     try {
                         if (recipe.loss() instanceof CrossEntropy ce) lossOptions.label_smoothing().put(ce.labelSmoothing());
-                        Tensor y = info.device().isCuda() ? b.labels().to(info.device().torch(), b.labels().scalar_type()) : b.labels();
+                        Tensor labels = train.isRegression() ? b.targets() : b.labels();
+                        Tensor y = info.device().isCuda() ? labels.to(info.device().torch(), labels.scalar_type()) : labels;
+                        if (train.isRegression()) {
+                            Tensor loss = new dev.kinglet.train.RegressionObjective((dev.kinglet.dsl.RegressionLoss) recipe.loss()).loss(logits, y);
+                            loss.backward();
+                            float v = loss.item_float();
+                            if (!Float.isFinite(v)) throw new IllegalStateException("loss is " + v);
+                            stages.add(new Stage("loss", true, String.format(java.util.Locale.ROOT, "%.4f (%s on %d targets), gradients computed",
+                                    v, Support.typeName(recipe.loss()), train.targetNames().size())));
+                            return report(stages, out);
+                        }
                         Tensor loss = torch.cross_entropy(logits, y, lossOptions);
                         loss.backward();
                         float v = loss.item_float();

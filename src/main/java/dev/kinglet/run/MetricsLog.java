@@ -33,7 +33,7 @@ public final class MetricsLog implements Callback {
         line.put("epoch", s.epoch());
         line.put("step", s.step());
         line.put("trainLoss", s.epochLoss());
-        line.put("trainAccuracy", s.epochAccuracy());
+        if (!s.regression()) line.put("trainAccuracy", s.epochAccuracy());
         line.put("images", s.imagesInEpoch());
         line.put("seconds", s.epochSeconds());
         line.put("imagesPerSecond", s.imagesPerSecond());
@@ -42,6 +42,11 @@ public final class MetricsLog implements Callback {
         if (s.validation() != null) {
             line.put("validationLoss", s.validation().loss());
             line.put("validationAccuracy", s.validation().accuracy());
+        }
+        if (s.regressionValidation() != null) {
+            line.put("validationMse", s.regressionValidation().loss());
+            line.put("validationMae", s.regressionValidation().meanMae());
+            line.put("validationR2", s.regressionValidation().meanR2());
         }
         byte[] bytes = (Json.LINE.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {

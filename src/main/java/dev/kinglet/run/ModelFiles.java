@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
  * A trained model on disk: {@code model.pth}, a state dict as {@code torch.save} writes it (Python's
  * {@code torch.load} + {@code load_state_dict(strict=True)} read it into the TorchVision
  * architecture), and {@code model.json}, what is needed to use it: the recipe's model section, the
- * class names, the input size and channels and the normalisation.
+ * class names (or a regression model's target names), the input size and channels and the normalisation.
  */
 public final class ModelFiles {
     public static final String WEIGHTS = "model.pth", DESCRIPTION = "model.json";
@@ -36,10 +36,28 @@ public final class ModelFiles {
 
     private ModelFiles() {}
 
+    /** @param targets the regression targets the network outputs, in order; empty for a classifier */
     public record Description(Model model, List<String> classes, int channels, int height, int width, boolean repeatGray,
-                              Normalization normalization, Cosine cosine) {
+                              Normalization normalization, Cosine cosine, List<String> targets) {
+        public Description {
+            targets = targets == null ? List.of() : List.copyOf(targets);
+        }
+
+        public Description(Model model, List<String> classes, int channels, int height, int width, boolean repeatGray, Normalization normalization, Cosine cosine) {
+            this(model, classes, channels, height, width, repeatGray, normalization, cosine, List.of());
+        }
+
         public Description(Model model, List<String> classes, int channels, int height, int width, boolean repeatGray, Normalization normalization) {
             this(model, classes, channels, height, width, repeatGray, normalization, null);
+        }
+
+        public boolean regression() {
+            return !targets.isEmpty();
+        }
+
+        /** The network's outputs: one per target, else one per class. */
+        public int outputs() {
+            return regression() ? targets.size() : classes.size();
         }
     }
 
@@ -72,6 +90,7 @@ public final class ModelFiles {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("model", RecipeIo.tree(model));
         json.put("classes", d.classes());
+        if (d.regression()) json.put("targets", d.targets());
         json.put("channels", d.channels());
         json.put("imageSize", List.of(d.height(), d.width()));
         json.put("repeatGray", d.repeatGray());
@@ -90,14 +109,15 @@ public final class ModelFiles {
         JsonNode n = j.get("normalization");
         return new Description(model, classes, j.get("channels").asInt(), j.get("imageSize").get(0).asInt(), j.get("imageSize").get(1).asInt(),
                 j.get("repeatGray").asBoolean(), new Normalization(floats(n.get("mean")), floats(n.get("std"))),
-                j.has("cosine") ? new Cosine(j.get("cosine").get("lambda").asDouble(), floats(j.get("cosine").get("classEmbeddings")), j.get("cosine").get("dim").asInt()) : null);
+                j.has("cosine") ? new Cosine(j.get("cosine").get("lambda").asDouble(), floats(j.get("cosine").get("classEmbeddings")), j.get("cosine").get("dim").asInt()) : null,
+                j.has("targets") ? j.get("targets").valueStream().map(JsonNode::asString).toList() : List.of());
     }
 
     /** The saved network with its weights, strictly loaded. A TorchScript backbone's file is found relative to {@code dir}. */
     public static Network load(Path dir, Description d) throws IOException {
         Model model = d.model();
         if (model.architecture() instanceof TorchScriptBackbone b) model = model.withArchitecture(new TorchScriptBackbone(dir.resolve(b.file()).toString(), b.features()));
-        Network net = Network.build(model, d.channels(), d.height(), d.width(), d.classes().size(), d.repeatGray(),
+        Network net = Network.build(model, d.channels(), d.height(), d.width(), d.outputs(), d.repeatGray(),
                 d.cosine() == null ? 0 : d.cosine().lambda());
         try (StateDict sd = StateDict.read(dir.resolve(WEIGHTS))) {
             WeightLoader.load(net, tensors(sd), true, false, Grayscale.SUM);

@@ -23,7 +23,8 @@ import dev.kinglet.natives.TensorMemory;
  * Class probabilities of images from a saved model ({@link ModelFiles}): each image is decoded,
  * converted to the model's channels and size as in training, normalised as in training, and
  * passed through the network in evaluation mode. Writes a CSV: path, predicted class, then one
- * probability column per class.
+ * probability column per class. A regression model writes path, then one column per target
+ * with its predicted value.
  */
 public final class Predict {
     private static final int BATCH = 64;
@@ -56,6 +57,7 @@ public final class Predict {
         List<Path> members = Ensembles.members(modelDir);
         ModelFiles.Description d = ModelFiles.describe(members.get(0));
         List<Path> files = images(inputs);
+        if (d.regression()) return writeTargets(members.get(0), d, files, csv, out);
         int k = d.classes().size();
         float[] p = new float[files.size() * k];
         for (Path member : members) {
@@ -78,9 +80,27 @@ public final class Predict {
         return files.size();
     }
 
+    /** Writes {@code path,<target>,...} rows of a regression model's predicted values. */
+    private static int writeTargets(Path modelDir, ModelFiles.Description d, List<Path> files, Path csv, PrintStream out) throws IOException {
+        float[] v = probabilities(modelDir, files);
+        int t = d.targets().size();
+        StringBuilder text = new StringBuilder("path");
+        for (String name : d.targets()) text.append(',').append(csvField(name));
+        text.append('\n');
+        for (int i = 0; i < files.size(); i++) {
+            text.append(csvField(files.get(i).toString()));
+            for (int j = 0; j < t; j++) text.append(String.format(Locale.ROOT, ",%.6g", v[i * t + j]));
+            text.append('\n');
+        }
+        AtomicFiles.write(csv, text.toString().getBytes(StandardCharsets.UTF_8));
+        out.println("wrote " + csv + ": " + files.size() + " image(s), targets " + d.targets());
+        return files.size();
+    }
+
+    /** The network's outputs for every file, row-major: class probabilities, or a regression model's target values. */
     private static float[] probabilities(Path modelDir, List<Path> files) throws IOException {
         ModelFiles.Description d = ModelFiles.describe(modelDir);
-        int k = d.classes().size();
+        int k = d.outputs();
         float[] p = new float[files.size() * k];
         try (Network net = ModelFiles.load(modelDir, d); BatchBuffer buffer = new BatchBuffer(BATCH, d.channels(), d.height(), d.width(), 1);
              CosineObjective cosine = d.cosine() == null ? null : d.cosine().objective()) {
@@ -101,7 +121,7 @@ public final class Predict {
                 }
                 try (var scope = Scope.evalBatch()) {
                     var output = net.logits(batch.images().narrow(0, 0, chunk.size()));
-                    float[] q = TensorMemory.toFloats(cosine == null ? torch.softmax(output, 1) : cosine.probabilities(output));
+                    float[] q = TensorMemory.toFloats(d.regression() ? output : cosine == null ? torch.softmax(output, 1) : cosine.probabilities(output));
                     System.arraycopy(q, 0, p, from * k, q.length);
                 }
             }

@@ -32,7 +32,7 @@ public final class Preview {
     /** The grid of {@code train}'s images, as {@link #write(Recipe, Path, int, int, Path)}, with the native runtime started. */
     static String write(Recipe recipe, dev.kinglet.data.ImageSet train, int samples, int views, Path out) throws IOException {
         try (var scope = Scope.image()) {
-            var pipes = Pipelines.of(recipe.augment(), train.classes());
+            var pipes = Pipelines.of(recipe.augment(), train.classes(), train.targetNames());
             int n = Math.min(samples, train.size());
             List<Image> cells = new ArrayList<>();
             int[] size = pipes.train().outputSize(train.pixels().height(), train.pixels().width());

@@ -32,6 +32,9 @@ public final class Progress implements Callback {
     }
 
     private static String validation(TrainState s) {
+        if (s.regressionValidation() != null) {
+            return String.format(Locale.ROOT, "  val-mse %.4f  val-r2 %.3f", s.regressionValidation().loss(), s.regressionValidation().meanR2());
+        }
         return s.validation() == null ? "" : String.format(Locale.ROOT, "  val-loss %.4f  val-acc %.3f", s.validation().loss(), s.validation().accuracy());
     }
 
@@ -63,8 +66,8 @@ public final class Progress implements Callback {
                     bar.close();
                     bar = null;
                 } else {
-                    out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train-acc %.3f%s  %.0f img/s  %.1f s%n", s.epoch(), s.epochs(),
-                            s.epochLoss(), s.epochAccuracy(), validation(s), s.imagesPerSecond(), s.epochSeconds());
+                    out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f%s%s  %.0f img/s  %.1f s%n", s.epoch(), s.epochs(), s.epochLoss(),
+                            s.regression() ? "" : String.format(Locale.ROOT, "  train-acc %.3f", s.epochAccuracy()), validation(s), s.imagesPerSecond(), s.epochSeconds());
                 }
             }
             case BEFORE_FIT, BEFORE_STEP, AFTER_FIT -> { }

@@ -78,8 +78,17 @@ public final class Runner {
         public Options withCallbacks(List<Callback> c) { return new Options(outRoot, dataBase, device, threads, out, terminal, c); }
     }
 
-    /** Outcome of one job. */
-    public record JobResult(String id, String state, Double testAccuracy, Double testLoss, Double trainSeconds, String error) {}
+    /** Outcome of one job; a regression job has {@code testR2} (mean over its targets) instead of {@code testAccuracy}. */
+    public record JobResult(String id, String state, Double testAccuracy, Double testLoss, Double trainSeconds, String error, Double testR2) {
+        public JobResult(String id, String state, Double testAccuracy, Double testLoss, Double trainSeconds, String error) {
+            this(id, state, testAccuracy, testLoss, trainSeconds, error, null);
+        }
+
+        /** The metric a run summarises: test accuracy, or R² for regression. */
+        Double metric() {
+            return testAccuracy != null ? testAccuracy : testR2;
+        }
+    }
 
     public record Result(Path runDir, List<JobResult> jobs, Map<String, Stats.Summary> summary) {
         public List<JobResult> failed() {
@@ -201,7 +210,7 @@ public final class Runner {
         try (JobData d = jobData(r, split, job)) {
             ImageSet train = d.train(), validation = d.validation();
             out.printf(Locale.ROOT, "job %s: %d training, %d validation, %d test images%n", job.id(), train.size(), validation.size(), split.test().size());
-            Pipelines pipes = Pipelines.of(r.augment(), split.train().classes());
+            Pipelines pipes = Pipelines.of(r.augment(), split.train().classes(), split.train().targetNames());
             var px = train.pixels();
             var weights = r.model().weights();
             Normalization norm = pipes.normalization()
@@ -211,13 +220,14 @@ public final class Runner {
             int[] size = pipes.train().outputSize(px.height(), px.width());
             boolean repeatGray = weights != null && Pretrained.grayscale(weights) == Grayscale.REPEAT && px.channels() == 1;
             double lambda = r.loss() instanceof CosineLoss c ? c.lambda() : 0;
-            Network net = Network.build(r.model(), px.channels(), size[0], size[1], classes, repeatGray, lambda);
+            Network net = Network.build(r.model(), px.channels(), size[0], size[1], split.train().outputs(), repeatGray, lambda);
             CosineObjective objective = r.loss() instanceof CosineLoss c
                     ? CosineObjective.of(c, split.train().classes(), o.dataBase(), Network.embeddingDim(r.model(), classes), info.device()) : null;
             if (weights != null) out.println("job " + job.id() + ": weights " + Pretrained.load(net, r.model(), o.dataBase(), out, o.terminal()).summary());
             try (net; objective; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(),
                     job.initSeed(), pipes.train(), pipes.eval())) {
                 if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
+                if (r.loss() instanceof dev.kinglet.dsl.RegressionLoss rl) learner.regressionLoss(rl);
                 learner.objective(objective);
                 if (validation.size() > 0) learner.validateOn(validation);
                 learner.batchMix(BatchMix.of(r.augment().train()));
@@ -237,6 +247,10 @@ public final class Runner {
                     learner.fit(r.train().epochs());
                 }
                 double seconds = learner.state().fitSeconds();
+                if (split.train().isRegression()) {
+                    var description = new ModelFiles.Description(r.model(), List.of(), px.channels(), size[0], size[1], repeatGray, norm, null, split.train().targetNames());
+                    return RegressionJobs.finish(learner, split.test(), job, jobDir, description, r.output().saveModels(), seconds, out);
+                }
                 Evaluation test = learner.evaluate(split.test());
                 Evaluation plainTest = null;
                 var tta = r.augment().tta();
@@ -281,11 +295,11 @@ public final class Runner {
 
     /** The images {@code job} trains and validates on; they depend on its fold and seed only, never on its variant or member. */
     static JobData jobData(Recipe r, Datasets.Split split, Plan.Job job) {
-        int classes = split.train().numClasses();
-        Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), classes, job.fold(), job.splitSeed());
+        int strata = split.train().strata();
+        Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), strata, job.fold(), job.splitSeed());
         ImageSet trainPart = split.train().select(fold.train());
         ImageSet validation = split.train().select(fold.validation());
-        return new JobData(trainPart, validation, trainPart.select(Splits.subset(job.subset(), trainPart.labels(), classes, job.subsetSeed())));
+        return new JobData(trainPart, validation, trainPart.select(Splits.subset(job.subset(), trainPart.labels(), strata, job.subsetSeed())));
     }
 
     private static Map<String, Object> jobResults(Plan.Job job, Network net, Evaluation test, double seconds, Normalization norm, int trainImages) {
@@ -316,6 +330,7 @@ public final class Runner {
             m.put("state", r.state());
             m.put("testAccuracy", r.testAccuracy());
             m.put("testLoss", r.testLoss());
+            if (r.testR2() != null) m.put("testR2", r.testR2());
             m.put("trainSeconds", r.trainSeconds());
             m.put("error", r.error());
             m.put("job", job);

@@ -42,9 +42,7 @@ public final class Support {
         if (r.data().source() instanceof IdxSource && (!r.data().imageSize().isEmpty() || r.data().channels() != null)) {
             errors.add(notYet("data.imageSize", "resizing or converting IDX images", "their own size and channels (leave imageSize and channels out)"));
         }
-        if (r.data().source() instanceof dev.kinglet.dsl.CsvManifest c && c.task() == dev.kinglet.dsl.CsvManifest.Task.REGRESSION) {
-            errors.add(notYet("data.source.task", "regression", "classification"));
-        }
+        errors.addAll(RegressionSupport.check(r));
         switch (r.model().architecture()) {
             case TorchScriptBackbone t when r.model().weights() != null ->
                     errors.add("model.weights: a TorchScript backbone brings its own weights; leave model.weights out");
@@ -62,6 +60,7 @@ public final class Support {
         switch (r.loss()) {
             case CrossEntropy ce -> { }
             case CosineLoss c -> { }
+            case dev.kinglet.dsl.RegressionLoss l -> { }
         }
         if (r.train().ema() != null) errors.add(notYet("train.ema", "weight EMA", "no EMA"));
         if (r.train().earlyStopping() != null) errors.add(notYet("train.earlyStopping", "early stopping", "no early stopping"));
@@ -82,7 +81,7 @@ public final class Support {
         return type != null ? type.asString() : o.getClass().getSimpleName();
     }
 
-    private static String notYet(String path, String what, String supported) {
+    static String notYet(String path, String what, String supported) {
         return path + ": " + what + " is part of the recipe format but not run by Kinglet " + Provenance.kingletVersion()
                 + " yet; what runs now: " + supported;
     }

@@ -58,6 +58,7 @@ public final class Learner implements AutoCloseable {
     private int[] layerOfGroup;
     private BatchMix batchMix;
     private CosineObjective objective;
+    private RegressionObjective regression;
     private Double clipGradNorm;
     private TensorVector clipped;
     private int skipThrough;
@@ -94,10 +95,12 @@ public final class Learner implements AutoCloseable {
             case Sgd sg -> sg.lr();
         };
         this.slot = trainSize;
-        int channels = train.pixels().channels();
-        this.loader = new Loader(channels, trainAugmenter, norm, batchSize, trainSize[0], trainSize[1], Loader.defaultWorkers(), 2);
+        int channels = train.pixels().channels(), targets = train.targetNames().size();
+        this.loader = new Loader(channels, targets, trainAugmenter, norm, batchSize, trainSize[0], trainSize[1], Loader.defaultWorkers(), 2);
         // one evaluation loader for every evaluation: its threads live as long as the learner
-        this.evalLoader = new Loader(channels, evalAugmenter, norm, EVAL_BATCH, trainSize[0], trainSize[1], Loader.defaultWorkers(), 1);
+        this.evalLoader = new Loader(channels, targets, evalAugmenter, norm, EVAL_BATCH, trainSize[0], trainSize[1], Loader.defaultWorkers(), 1);
+        this.regression = train.isRegression() ? RegressionObjective.MSE : null;
+        state.regression = train.isRegression();
         this.seed = seed;
         this.mixSeed = new SplittableRandom(seed ^ 0x6d69787570L).nextLong();
     }
@@ -174,8 +177,16 @@ public final class Learner implements AutoCloseable {
         return this;
     }
 
-    /** The loss of a batch: cross-entropy on logits, or the cosine objective on the embedding. */
+    /** The loss of a regression set's batches (the default: mean squared error). */
+    public Learner regressionLoss(dev.kinglet.dsl.RegressionLoss loss) {
+        if (regression == null) throw new IllegalStateException("a regression loss needs a training set with regression targets");
+        this.regression = new RegressionObjective(loss);
+        return this;
+    }
+
+    /** The loss of a batch: the regression loss on targets, cross-entropy on logits, or the cosine objective on the embedding. */
     private Tensor loss(Tensor output, Tensor labels) {
+        if (regression != null) return regression.loss(output, labels);
         if (objective == null) return torch.cross_entropy(output, labels, lossOptions);
         Tensor classifier = objective.lambda() > 0 ? model.embeddingClassifier(CosineObjective.normalise(output)) : null;
         return objective.loss(output, classifier, labels);
@@ -223,6 +234,11 @@ public final class Learner implements AutoCloseable {
 
     public TrainState state() {
         return state;
+    }
+
+    /** Images in the training set (augmented draws not counted). */
+    public int trainImages() {
+        return train.size();
     }
 
     /**
@@ -276,7 +292,8 @@ public final class Learner implements AutoCloseable {
                 emit(Event.AFTER_STEP);
             }
             state.trainSecondsInEpoch = state.epochSeconds();
-            state.validation = validation == null ? null : evaluate(validation);
+            if (regression != null) state.regressionValidation = validation == null ? null : evaluateRegression(validation);
+            else state.validation = validation == null ? null : evaluate(validation);
             emit(Event.AFTER_EPOCH);
         }
         emit(Event.AFTER_FIT);
@@ -315,7 +332,7 @@ public final class Learner implements AutoCloseable {
 
     private void step(BatchBuffer.Batch b) {
         try (var scope = Scope.step()) {
-            Tensor x = onDevice(b.images()), y = onDevice(b.labels());
+            Tensor x = onDevice(b.images()), y = onDevice(regression != null ? b.targets() : b.labels());
             optimizer.zero_grad();
             BatchMix.Mixed mix = batchMix == null ? null : batchMix.apply(x, y, mixSeed + state.step);
             Tensor output = model.logits(mix == null ? x : mix.images());
@@ -330,7 +347,7 @@ public final class Learner implements AutoCloseable {
             loss.backward();
             if (clipGradNorm != null) torch.clip_grad_norm_(clipped, clipGradNorm);
             optimizer.step();
-            long correct = logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
+            long correct = regression != null ? 0 : logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
             state.step++;
             state.stepInEpoch++;
             state.stepLoss = value;
@@ -350,6 +367,24 @@ public final class Learner implements AutoCloseable {
         int[] inOrder = new int[set.size()];
         for (int i = 0; i < inOrder.length; i++) inOrder[i] = i;
         return Evaluation.of(probabilities(evalLoader, set, inOrder, 0), set.labels(), set.classes());
+    }
+
+    /** Mean absolute error, RMSE and R² per target on a regression {@code set}, in inference mode, one scope per batch. */
+    public RegressionEvaluation evaluateRegression(ImageSet set) {
+        if (regression == null) throw new IllegalStateException("this learner trains a classifier: use evaluate");
+        model.setTraining(false);
+        int[] inOrder = new int[set.size()];
+        for (int i = 0; i < inOrder.length; i++) inOrder[i] = i;
+        float[] out = new float[set.size() * set.targetNames().size()];
+        int offset = 0;
+        for (BatchBuffer.Batch b : evalLoader.epoch(set, inOrder, 0, false)) {
+            try (var scope = Scope.evalBatch()) {
+                float[] p = TensorMemory.toFloats(model.logits(onDevice(b.images())));
+                System.arraycopy(p, 0, out, offset, p.length);
+                offset += p.length;
+            }
+        }
+        return RegressionEvaluation.of(out, set.targets(), set.targetNames());
     }
 
     /**

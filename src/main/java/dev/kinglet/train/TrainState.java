@@ -9,7 +9,8 @@ public final class TrainState {
     double stepLoss, lossSumInEpoch, lr, trainSecondsInEpoch;
     long epochStartNanos, fitStartNanos, dataWaitNanosInEpoch;
     Evaluation validation;
-    boolean stopped;
+    RegressionEvaluation regressionValidation;
+    boolean stopped, regression;
 
     public int epochs() { return epochs; }
     public int epoch() { return epoch; }
@@ -24,8 +25,8 @@ public final class TrainState {
     public double stepLoss() { return stepLoss; }
     /** Mean loss over the images of the epoch so far. */
     public double epochLoss() { return imagesInEpoch == 0 ? Double.NaN : lossSumInEpoch / imagesInEpoch; }
-    /** Training accuracy over the epoch so far (with dropout and batch statistics on). */
-    public double epochAccuracy() { return imagesInEpoch == 0 ? Double.NaN : (double) correctInEpoch / imagesInEpoch; }
+    /** Training accuracy over the epoch so far (with dropout and batch statistics on); NaN for regression. */
+    public double epochAccuracy() { return imagesInEpoch == 0 || regression ? Double.NaN : (double) correctInEpoch / imagesInEpoch; }
     public long imagesInEpoch() { return imagesInEpoch; }
     public double epochSeconds() { return (System.nanoTime() - epochStartNanos) / 1e9; }
     public double fitSeconds() { return (System.nanoTime() - fitStartNanos) / 1e9; }
@@ -43,4 +44,8 @@ public final class TrainState {
     public boolean stopped() { return stopped; }
     /** Validation metrics of the last finished epoch, or null without a validation set. */
     public Evaluation validation() { return validation; }
+    /** True when the network is trained on regression targets (no accuracy; see {@link #regressionValidation()}). */
+    public boolean regression() { return regression; }
+    /** Regression metrics of the validation set after the last finished epoch, or null (classification, or no validation set). */
+    public RegressionEvaluation regressionValidation() { return regressionValidation; }
 }

@@ -32,6 +32,11 @@ public record Data(DataSource source, Split split, Subset subset, List<Integer> 
         classes = classes == null ? List.of() : List.copyOf(classes);
         RecipeException.require(classes.size() != 1 && classes.stream().distinct().count() == classes.size(), "data.classes",
                 "must name at least 2 distinct classes, e.g. [sandal, sneaker], or be left out to keep all");
+        if (regression(source)) { // fields are not assigned yet in a compact constructor
+            RecipeException.require(!(subset instanceof PerClass), "data.subset",
+                    "perClass counts images per class, but a regression task (data.source.task) has no classes: use {type: fraction, fraction: 0.5}");
+            RecipeException.require(classes.isEmpty(), "data.classes", "a regression task (data.source.task) has targets, not classes: leave data.classes out");
+        }
     }
 
     public Data(DataSource source, Split split, Subset subset, List<Integer> imageSize, Integer channels, Double testFraction) {
@@ -40,6 +45,15 @@ public record Data(DataSource source, Split split, Subset subset, List<Integer> 
 
     public Data(DataSource source) {
         this(source, null, null, null, null, null, null, null);
+    }
+
+    /** True when the source is a regression manifest: float targets instead of classes. */
+    public boolean regression() {
+        return regression(source);
+    }
+
+    private static boolean regression(DataSource source) {
+        return source instanceof CsvManifest c && c.task() == CsvManifest.Task.REGRESSION;
     }
 
     public Data withSource(DataSource s) { return new Data(s, split, subset, imageSize, channels, testFraction, skipBadFiles, classes); }

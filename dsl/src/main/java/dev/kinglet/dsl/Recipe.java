@@ -28,7 +28,7 @@ public record Recipe(String name, String description, Long seed, Data data, Base
         baseline = baseline == null ? Baseline.defaults() : baseline;
         model = model == null ? Model.defaults() : model;
         augment = augment == null ? Augment.none() : augment;
-        loss = loss == null ? new CrossEntropy(null) : loss;
+        loss = loss != null ? loss : data.regression() ? new RegressionLoss.Mse() : new CrossEntropy(null);
         train = train == null ? Train.defaults() : train;
         ensemble = ensemble == null ? Ensemble.single() : ensemble;
         variants = variants == null ? List.of() : List.copyOf(variants);

@@ -11,22 +11,29 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * A small ring of reused CPU batch tensors, {@code [capacity, C, H, W]} float32 images and
- * {@code [capacity]} int64 labels. Reuse matters: a fresh large batch tensor costs page faults
+ * {@code [capacity]} int64 labels, or for regression {@code [capacity, T]} float32 targets. Reuse matters: a fresh large batch tensor costs page faults
  * every time (measured ~12 ms for 38.5 MB), and a ring lets a loader fill batch k+1 while the
  * trainer still reads batch k. Each image is written as normalised float CHW straight into its
  * slot through an OpenCV header over tensor memory: no intermediate copy.
  */
 public final class BatchBuffer implements AutoCloseable {
     private final Batch[] ring;
-    private final int capacity, channels, height, width;
+    private final int capacity, channels, height, width, targets;
     private int next;
 
     public BatchBuffer(int capacity, int channels, int height, int width, int ringSize) {
+        this(capacity, channels, height, width, ringSize, 0);
+    }
+
+    /** @param targets regression targets per image ({@code 0}: class labels instead) */
+    public BatchBuffer(int capacity, int channels, int height, int width, int ringSize, int targets) {
         if (capacity < 1 || ringSize < 1 || height < 1 || width < 1 || (channels != 1 && channels != 3)) {
             throw new IllegalArgumentException("batch buffer needs capacity and ring >= 1, 1 or 3 channels, got capacity="
                     + capacity + " ring=" + ringSize + " shape=" + channels + "x" + height + "x" + width);
         }
+        if (targets < 0) throw new IllegalArgumentException("targets must be >= 0, got " + targets);
         Natives.load();
+        this.targets = targets;
         this.capacity = capacity;
         this.channels = channels;
         this.height = height;
@@ -50,20 +57,33 @@ public final class BatchBuffer implements AutoCloseable {
         for (Batch b : ring) {
             b.images.close();
             b.labels.close();
+            if (b.targets != null) b.targets.close();
         }
     }
 
     /** One reusable batch: write slots (from any threads, one slot each), then read its tensors. */
     public final class Batch {
-        private final Tensor images, labels;
-        private final MemorySegment imageMemory, labelMemory;
+        private final Tensor images, labels, targets;
+        private final MemorySegment imageMemory, labelMemory, targetMemory;
         private int size;
 
         private Batch() {
             images = TensorMemory.unscoped(torch.zeros(new long[] {capacity, channels, height, width}, new TensorOptions(torch.ScalarType.Float)));
             labels = TensorMemory.unscoped(torch.zeros(new long[] {capacity}, new TensorOptions(torch.ScalarType.Long)));
+            targets = BatchBuffer.this.targets == 0 ? null
+                    : TensorMemory.unscoped(torch.zeros(new long[] {capacity, BatchBuffer.this.targets}, new TensorOptions(torch.ScalarType.Float)));
             imageMemory = TensorMemory.view(images);
             labelMemory = TensorMemory.view(labels);
+            targetMemory = targets == null ? null : TensorMemory.view(targets);
+        }
+
+        /** Writes {@code image}, normalised, into slot {@code slot}, with its regression targets (one per target of this buffer). */
+        public void put(int slot, Image image, Normalization norm, float[] values) {
+            if (targets == null || values.length != BatchBuffer.this.targets) {
+                throw new IllegalArgumentException(values.length + " targets for a batch of " + BatchBuffer.this.targets + " targets per image");
+            }
+            put(slot, image, norm, 0L);
+            MemorySegment.copy(values, 0, targetMemory, ValueLayout.JAVA_FLOAT, (long) slot * values.length * Float.BYTES, values.length);
         }
 
         /**
@@ -136,6 +156,12 @@ public final class BatchBuffer implements AutoCloseable {
         /** Labels of the slots in use, {@code [size]}. */
         public Tensor labels() {
             return size == capacity ? labels : labels.narrow(0, 0, size);
+        }
+
+        /** Regression targets of the slots in use, {@code [size, T]}; only for a buffer made with targets. */
+        public Tensor targets() {
+            if (targets == null) throw new IllegalStateException("this batch buffer holds class labels, not regression targets");
+            return size == capacity ? targets : targets.narrow(0, 0, size);
         }
     }
 }

@@ -1,0 +1,140 @@
+package dev.kinglet.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.kinglet.TestData;
+import dev.kinglet.dsl.Augment;
+import dev.kinglet.dsl.AugmentOp;
+import dev.kinglet.dsl.CsvManifest;
+import dev.kinglet.dsl.Data;
+import dev.kinglet.dsl.LabelRule;
+import dev.kinglet.dsl.Recipe;
+import dev.kinglet.dsl.RecipeException;
+import dev.kinglet.dsl.Train;
+import dev.kinglet.natives.Device;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A whole regression run on test-data/regression-mini (Fashion-MNIST images shifted sideways;
+ * targets brightness and a left-minus-right asymmetry that a horizontal flip negates): it
+ * learns, reports MAE/RMSE/R², saves the model, and predict writes the targets' values.
+ */
+class RegressionRunTest {
+    @TempDir Path tmp;
+
+    static Path manifest() {
+        return TestData.root().resolve("test-data/regression-mini/manifest.csv");
+    }
+
+    static Recipe recipe(List<AugmentOp> train, int epochs) {
+        return Recipe.of("regression-run", new Data(new CsvManifest(manifest().toString(), CsvManifest.Task.REGRESSION)))
+                .withAugment(new Augment(train, null, null))
+                .withTrain(Train.defaults().withEpochs(epochs).withBatchSize(32)).withSeed(7);
+    }
+
+    Runner.Result run(Recipe r, ByteArrayOutputStream bytes) throws Exception {
+        var options = Runner.Options.defaults(new PrintStream(bytes, true)).withOutRoot(tmp).withDevice(Device.CPU).withThreads(2);
+        return Runner.run(r, options);
+    }
+
+    @Test
+    void aShortRunWithNegatingFlipsLearnsTheAsymmetryAndPredictWritesTargets() throws Exception {
+        Recipe r = recipe(List.of(new AugmentOp.HorizontalFlip(null, new LabelRule(List.of("asymmetry"), null))), 6);
+        var bytes = new ByteArrayOutputStream();
+        Runner.Result result = run(r, bytes);
+        assertThat(result.failed()).as(bytes.toString()).isEmpty();
+        Path job = result.runDir().resolve("jobs/base.all.f0.s0.m0");
+        JsonNode res = Json.PRETTY.readTree(job.resolve("results.json").toFile());
+        double asymmetryR2 = res.get("test").get("perTarget").get("asymmetry").get("r2").asDouble();
+        System.out.println("regression run: " + res.get("test"));
+        assertThat(asymmetryR2).as(bytes.toString()).isGreaterThan(0.5);
+        assertThat(res.get("testR2").asDouble()).isEqualTo(result.jobs().get(0).testR2());
+        assertThat(res.get("test").get("mean").get("mae").asDouble()).isPositive();
+        JsonNode top = Json.PRETTY.readTree(result.runDir().resolve("results.json").toFile());
+        assertThat(top.get("summary").get(0).get("metrics").get("r2").get("mean").asDouble()).isEqualTo(result.jobs().get(0).testR2());
+        assertThat(result.summary().get("base").mean()).isEqualTo(result.jobs().get(0).testR2());
+        assertThat(bytes.toString()).contains("test R²");
+        assertThat(Files.readString(job.resolve("model.json"))).contains("\"targets\"");
+
+        // predict on every image of the manifest: the asymmetry column follows the truth
+        Path csv = tmp.resolve("p.csv");
+        Predict.run(job, List.of(manifest().getParent().resolve("images")), csv, new PrintStream(new ByteArrayOutputStream()));
+        List<String> lines = Files.readAllLines(csv);
+        assertThat(lines.get(0)).isEqualTo("path,brightness,asymmetry");
+        assertThat(lines).hasSize(241);
+        Map<String, double[]> truth = new HashMap<>();
+        for (String l : Files.readAllLines(manifest()).subList(1, 241)) {
+            String[] c = l.split(",");
+            truth.put(manifest().getParent().resolve(c[0]).toString(), new double[] {Double.parseDouble(c[1]), Double.parseDouble(c[2])});
+        }
+        double res2 = 0, tot = 0, mean = truth.values().stream().mapToDouble(v -> v[1]).average().orElseThrow();
+        for (String l : lines.subList(1, lines.size())) {
+            String[] c = l.split(",");
+            double[] t = truth.get(c[0]);
+            assertThat(t).as(c[0]).isNotNull();
+            double e = Double.parseDouble(c[2]) - t[1];
+            res2 += e * e;
+            tot += (t[1] - mean) * (t[1] - mean);
+        }
+        assertThat(1 - res2 / tot).as("R² of predicted asymmetry over all images").isGreaterThan(0.5);
+    }
+
+    @Test
+    void flipsDeclaredToLeaveTheTargetsUnchangedTeachContradictionsAboutTheAsymmetry() throws Exception {
+        // the same run, but the recipe wrongly says a flip changes no target: half the flipped samples now
+        // carry the wrong sign, and the asymmetry cannot be learned; brightness (truly unchanged) still is
+        Recipe r = recipe(List.of(new AugmentOp.HorizontalFlip(null, new LabelRule(List.of(), null))), 12);
+        var bytes = new ByteArrayOutputStream();
+        Runner.Result result = run(r, bytes);
+        assertThat(result.failed()).as(bytes.toString()).isEmpty();
+        JsonNode test = Json.PRETTY.readTree(result.runDir().resolve("jobs/base.all.f0.s0.m0/results.json").toFile()).get("test");
+        System.out.println("regression run, negate []: " + test);
+        assertThat(test.get("perTarget").get("asymmetry").get("r2").asDouble()).isLessThan(0.3);
+        assertThat(test.get("perTarget").get("brightness").get("r2").asDouble()).isGreaterThan(0.5);
+    }
+
+    @Test
+    void checkPushesARegressionSampleAndBatchThroughEveryStage() {
+        Recipe r = recipe(List.of(new AugmentOp.HorizontalFlip(null, new LabelRule(List.of("asymmetry"), null))), 1)
+                .withLoss(new dev.kinglet.dsl.RegressionLoss.SmoothL1(0.5));
+        var bytes = new ByteArrayOutputStream();
+        List<Check.Stage> stages = Check.run(r, Path.of(""), Device.CPU, new PrintStream(bytes, true));
+        assertThat(stages).as(bytes.toString()).allMatch(Check.Stage::ok).hasSize(6);
+        assertThat(bytes.toString()).contains("targets [brightness, asymmetry]").contains("smoothL1 on 2 targets");
+    }
+
+    @Test
+    void lossesAndPartsThatDoNotFitTheTaskAreRefusedWithTheirPaths() {
+        Recipe r = recipe(List.of(new AugmentOp.HorizontalFlip(null, new LabelRule(List.of(), null))), 1);
+        assertThat(Support.check(r).errors()).isEmpty();
+        assertThat(r.loss()).isEqualTo(new dev.kinglet.dsl.RegressionLoss.Mse());
+        assertThat(Support.check(r.withLoss(new dev.kinglet.dsl.CrossEntropy(null))).errors())
+                .containsExactly("loss: crossEntropy needs classes, but data.source.task is regression: use {type: mse} or {type: smoothL1}");
+        assertThat(Support.check(r.withEnsemble(new dev.kinglet.dsl.Ensemble(3, null))).errors()).singleElement().asString().startsWith("ensemble.members:");
+        assertThat(Support.check(r.withLearningCurve(new dev.kinglet.dsl.LearningCurve(List.of(5, 10), null, 1, null))).errors())
+                .singleElement().asString().startsWith("learningCurve.perClass:");
+        assertThat(Support.check(TestData.fashionRecipe(1, 32, 1).withLoss(new dev.kinglet.dsl.RegressionLoss.Mse())).errors())
+                .singleElement().asString().startsWith("loss: mse is a regression loss, but data.source is a classification source");
+    }
+
+    @Test
+    void aFlipWithoutALabelRuleIsRefusedBeforeTheRunStarts() {
+        Recipe r = recipe(List.of(new AugmentOp.HorizontalFlip(null, null)), 1);
+        assertThatThrownBy(() -> run(r, new ByteArrayOutputStream())).isInstanceOf(RecipeException.class)
+                .hasMessageContaining("augment.train[0].labels")
+                .hasMessageContaining("horizontalFlip may change the regression targets")
+                .hasMessageContaining("labels: {negate: [");
+    }
+}
