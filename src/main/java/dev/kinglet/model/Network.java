@@ -34,6 +34,16 @@ public abstract class Network extends Module {
 
     public abstract Tensor forward(Tensor images);
 
+    /**
+     * The body's output for a batch, before pooling and the head: a feature map, or a vector
+     * where the body ends in a linear layer. An autoencoder's decoder reconstructs the images
+     * from it, so pre-training trains exactly the weights the classifier's body uses
+     * ({@link AutoencoderNet#supports} says which architectures have one).
+     */
+    public Tensor encode(Tensor images) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no encoder for autoencoder pre-training");
+    }
+
     /** Module-name prefixes of each layer group, input side first; the last group is the head. */
     public abstract List<List<String>> layerGroups();
 

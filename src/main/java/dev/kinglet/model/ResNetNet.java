@@ -63,12 +63,17 @@ final class ResNetNet extends Network {
 
     @Override
     public Tensor forward(Tensor x) {
-        x = torch.relu(bn1.forward(conv1.apply(x)));
-        x = torch.max_pool2d(x, new long[] {3, 3}, new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}, false);
-        x = layer4.forward(layer3.forward(layer2.forward(layer1.forward(x))));
-        x = torch.adaptive_avg_pool2d(x, 1, 1).flatten(1, -1);
+        x = torch.adaptive_avg_pool2d(encode(x), 1, 1).flatten(1, -1);
         if (dropout > 0) x = torch.dropout(x, dropout, is_training());
         return fc.forward(x);
+    }
+
+    /** The stem and the four stages: layer4's feature map, 1/32 of the input's size. */
+    @Override
+    public Tensor encode(Tensor x) {
+        x = torch.relu(bn1.forward(conv1.apply(x)));
+        x = torch.max_pool2d(x, new long[] {3, 3}, new long[] {2, 2}, new long[] {1, 1}, new long[] {1, 1}, false);
+        return layer4.forward(layer3.forward(layer2.forward(layer1.forward(x))));
     }
 
     @Override

@@ -35,12 +35,18 @@ final class SmallCnnNet extends Network {
 
     @Override
     public Tensor forward(Tensor x) {
+        x = encode(x);
+        if (dropout > 0) x = torch.dropout(x, dropout, is_training());
+        return fc2.forward(x);
+    }
+
+    /** Everything before the dropout and fc2: the ReLU of fc1, {@code [batch, hidden]}. */
+    @Override
+    public Tensor encode(Tensor x) {
         x = torch.relu(bn1.forward(conv1.forward(x)));
         x = torch.relu(bn2.forward(conv2.forward(x)));
         x = torch.max_pool2d(x, new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}, false);
-        x = torch.relu(fc1.forward(x.flatten(1, -1)));
-        if (dropout > 0) x = torch.dropout(x, dropout, is_training());
-        return fc2.forward(x);
+        return torch.relu(fc1.forward(x.flatten(1, -1)));
     }
 
     @Override

@@ -59,11 +59,16 @@ final class WideResNetNet extends Network {
 
     @Override
     public Tensor forward(Tensor x) {
-        x = block3.forward(block2.forward(block1.forward(conv1.apply(x))));
-        x = torch.relu(bn1.forward(x));
-        x = torch.adaptive_avg_pool2d(x, 1, 1).flatten(1, -1);
+        x = torch.adaptive_avg_pool2d(encode(x), 1, 1).flatten(1, -1);
         if (headDropout > 0) x = torch.dropout(x, headDropout, is_training());
         return fc.forward(x);
+    }
+
+    /** The three stages and the final batch norm and ReLU: a feature map, 1/4 of the input's size. */
+    @Override
+    public Tensor encode(Tensor x) {
+        x = block3.forward(block2.forward(block1.forward(conv1.apply(x))));
+        return torch.relu(bn1.forward(x));
     }
 
     @Override

@@ -48,6 +48,11 @@ public final class MetricsLog implements Callback {
             line.put("validationMae", s.regressionValidation().meanMae());
             line.put("validationR2", s.regressionValidation().meanR2());
         }
+        append(file, line);
+    }
+
+    /** Appends {@code line} to {@code file} as one JSON line, forced to disk whole. */
+    static void append(Path file, Map<String, Object> line) {
         byte[] bytes = (Json.LINE.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes));

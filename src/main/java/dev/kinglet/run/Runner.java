@@ -167,6 +167,7 @@ public final class Runner {
             Map<String, JobResult> results = new LinkedHashMap<>();
             for (Plan.Job job : plan.jobs()) results.put(job.id(), done.getOrDefault(job.id(), new JobResult(job.id(), "pending", null, null, null, null)));
             writePlan(dir, plan, results);
+            Map<String, Pretraining.Encoder> encoders = Pretraining.ensureAll(plan, data::get, dir, o.dataBase(), info.device(), out);
             for (Plan.Job job : plan.jobs()) {
                 if (done.containsKey(job.id())) {
                     out.println("job " + job.id() + ": done in an earlier session, kept");
@@ -176,7 +177,7 @@ public final class Runner {
                 writePlan(dir, plan, results);
                 JobResult r;
                 try {
-                    r = runJob(plan.variants().get(job.variant()), job, data, dir.resolve("jobs").resolve(job.id()), info, o, out);
+                    r = runJob(plan.variants().get(job.variant()), job, data, dir.resolve("jobs").resolve(job.id()), info, o, out, encoders.get(job.variant()));
                 } catch (RuntimeException | IOException e) {
                     StringWriter trace = new StringWriter();
                     e.printStackTrace(new PrintWriter(trace));
@@ -196,7 +197,7 @@ public final class Runner {
     }
 
     private static JobResult runJob(Recipe r, Plan.Job job, DataCache data, Path jobDir, NativeRuntime.Info info, Options o,
-                                    PrintStream out) throws IOException {
+                                    PrintStream out, Pretraining.Encoder encoder) throws IOException {
         Files.createDirectories(jobDir);
         java.util.Optional<Checkpoints.Saved> checkpoint = r.output().checkpoints() ? Checkpoints.read(jobDir) : java.util.Optional.empty();
         if (checkpoint.isPresent()) {
@@ -215,6 +216,7 @@ public final class Runner {
             var weights = r.model().weights();
             Normalization norm = pipes.normalization()
                     .or(() -> weights == null ? java.util.Optional.empty() : uncheck(() -> Pretrained.normalization(weights, r.model().architecture(), o.dataBase(), px.channels())))
+                    .or(() -> java.util.Optional.ofNullable(encoder).map(Pretraining.Encoder::normalization))
                     .orElseGet(train::statistics);
             NativeRuntime.seed(job.initSeed());
             int[] size = pipes.train().outputSize(px.height(), px.width());
@@ -224,6 +226,7 @@ public final class Runner {
             CosineObjective objective = r.loss() instanceof CosineLoss c
                     ? CosineObjective.of(c, split.train().classes(), o.dataBase(), Network.embeddingDim(r.model(), classes), info.device()) : null;
             if (weights != null) out.println("job " + job.id() + ": weights " + Pretrained.load(net, r.model(), o.dataBase(), out, o.terminal()).summary());
+            if (encoder != null) out.println("job " + job.id() + ": " + Pretraining.initialise(net, encoder.file()));
             try (net; objective; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(),
                     job.initSeed(), pipes.train(), pipes.eval())) {
                 if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
@@ -241,7 +244,7 @@ public final class Runner {
                     out.println("job " + job.id() + ": resuming after epoch " + c.epoch() + " from " + c.weights().getFileName());
                     learner.resumeAfter(c.epoch(), c.step(), () -> Checkpoints.restore(c, learner));
                 }
-                if ((weights != null || r.model().architecture() instanceof dev.kinglet.dsl.TorchScriptBackbone) && r.train().fineTune() != null) {
+                if ((weights != null || encoder != null || r.model().architecture() instanceof dev.kinglet.dsl.TorchScriptBackbone) && r.train().fineTune() != null) {
                     FineTuning.run(learner, schedule, r.train().fineTune(), r.train().optimizer().lr(), r.train().epochs());
                 } else {
                     learner.fit(r.train().epochs());

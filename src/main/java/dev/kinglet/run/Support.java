@@ -53,10 +53,15 @@ public final class Support {
         if (r.model().head() instanceof dev.kinglet.dsl.EmbeddingHead && !(r.loss() instanceof CosineLoss)) {
             errors.add("model.head: an embedding head is trained by the cosine loss: set loss: {type: cosine}, or use {type: linear}");
         }
-        if (r.train().fineTune() != null && r.model().weights() == null && !(r.model().architecture() instanceof TorchScriptBackbone)) {
-            errors.add("train.fineTune: fine-tuning needs pretrained weights in model.weights; leave fineTune out to train from scratch");
+        if (r.train().fineTune() != null && r.model().weights() == null && r.pretrain() == null && !(r.model().architecture() instanceof TorchScriptBackbone)) {
+            errors.add("train.fineTune: fine-tuning needs pretrained weights in model.weights or a pretrain section; leave fineTune out to train from scratch");
         }
-        if (r.pretrain() != null) errors.add(notYet("pretrain", typeName(r.pretrain()), "no pre-training"));
+        if (r.pretrain() != null && r.model().weights() != null) {
+            errors.add("pretrain: the pre-trained encoder and model.weights would both initialise the body; keep one");
+        }
+        if (r.pretrain() != null && !dev.kinglet.model.AutoencoderNet.supports(r.model().architecture())) {
+            errors.add(notYet("pretrain", "autoencoder pre-training of " + typeName(r.model().architecture()), "smallCnn, resnet and wideResNet"));
+        }
         switch (r.loss()) {
             case CrossEntropy ce -> { }
             case CosineLoss c -> { }

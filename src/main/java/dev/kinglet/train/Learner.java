@@ -320,7 +320,8 @@ public final class Learner implements AutoCloseable {
         return this;
     }
 
-    private static int[] shuffled(int n, SplittableRandom random) {
+    /** 0..n-1 in an order drawn from {@code random} (Fisher-Yates). */
+    public static int[] shuffled(int n, SplittableRandom random) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
         for (int i = n - 1; i > 0; i--) {

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.kinglet.dsl.Adam;
 import dev.kinglet.dsl.AugmentOp;
+import dev.kinglet.dsl.Autoencoder;
 import dev.kinglet.dsl.CosineLoss;
 import dev.kinglet.dsl.Data;
 import dev.kinglet.dsl.EmbeddingHead;
@@ -32,6 +33,9 @@ import dev.kinglet.dsl.Variant;
  * <li>{@code pretrained}: an ImageNet ResNet-18 fine-tuned with the same augmentation — only when
  * TorchVision's weights are already in the weight cache (a run of any recipe that names them,
  * with network access, downloads them);
+ * <li>{@code autoencoder}: the cosine rung with its small CNN's body first pre-trained as a
+ * denoising autoencoder on the training images without their labels (add unlabelled images
+ * with {@code pretrain.data} in a copy of this recipe);
  * <li>{@code ensemble}: the cosine rung as a 5-member deep ensemble.
  * </ol>
  * {@code kinglet run ladder --set data.root=DIR} (a folder of class sub-folders; images are
@@ -43,12 +47,12 @@ public final class Ladder implements RecipeProvider {
 
     @Override
     public Recipe recipe() {
-        return ladder("ladder", new Data(new ImageFolder("data")).withImageSize(64, 64).withSplit(new Holdout(0.2, 1)))
+        return ladder("ladder", new Data(new ImageFolder("data")).withImageSize(64, 64).withSplit(new Holdout(0.2, 1)), 20)
                 .withDescription("The small-data ladder on your image folder: baseline, small CNN, + augmentation, + cosine loss, + pretrained ResNet-18 (if cached), + ensemble");
     }
 
-    /** The ladder's base and rungs on {@code data}. */
-    static Recipe ladder(String name, Data data) {
+    /** The ladder's base and rungs on {@code data}; the autoencoder trains for {@code autoencoderEpochs}. */
+    static Recipe ladder(String name, Data data, int autoencoderEpochs) {
         Recipe base = Recipe.of(name, data)
                 .withModel(new Model(new SmallCnn(32, 64, 128, 0.25)))
                 .withTrain(new Train(new Adam(1e-3, 1e-4), 30, 32));
@@ -58,7 +62,8 @@ public final class Ladder implements RecipeProvider {
                 .and("model", new Model(new ResNet(18, null), new TorchVisionWeights(null, true, null, null), null))
                 .and("train.fineTune", new FineTune(1, 0.1, null))
                 .when(Variant.WEIGHTS_AVAILABLE);
+        Variant autoencoder = cosine.withName("autoencoder").and("pretrain", new Autoencoder(null, autoencoderEpochs, 0.1, null, null));
         Variant ensemble = cosine.withName("ensemble").and("ensemble", new Ensemble(5, null));
-        return base.withVariants(augment, cosine, pretrained, ensemble);
+        return base.withVariants(augment, cosine, pretrained, autoencoder, ensemble);
     }
 }

@@ -70,7 +70,7 @@ class CliTest {
         var results = JsonMapper.builder().build().readTree(dir.resolve("results.json").toFile());
         List<String> variants = new ArrayList<>();
         results.get("summary").forEach(r -> variants.add(r.get("variant").asString()));
-        assertThat(variants).containsExactlyInAnyOrder("base", "augment", "cosine", "ensemble");
+        assertThat(variants).containsExactlyInAnyOrder("base", "augment", "cosine", "autoencoder", "ensemble");
         assertThat(results.get("notices").toString()).contains("variant pretrained left out (when: weightsAvailable)");
         Files.delete(dir.resolve("report.html"));
         Out r = kinglet("report", dir.toString());
