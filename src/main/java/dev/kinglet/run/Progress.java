@@ -67,7 +67,7 @@ public final class Progress implements Callback {
                             s.epochLoss(), s.epochAccuracy(), validation(s), s.imagesPerSecond(), s.epochSeconds());
                 }
             }
-            case BEFORE_FIT, BEFORE_STEP, AFTER_FIT -> { }
+            case BEFORE_FIT, BEFORE_STEP, BEFORE_VALIDATE, AFTER_VALIDATE, AFTER_FIT -> { }
         }
     }
 }
