@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
 @Command(name = "kinglet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning for small labelled data sets.",
         subcommands = {Main.ListRecipes.class, Main.Describe.class, Main.CheckRecipe.class, Main.Run.class, Main.AugmentPreview.class,
-                Main.Predict.class, Main.Report.class, Main.Schema.class})
+                Main.Predict.class, Main.Report.class, Main.Schema.class, Main.LrFind.class})
 public final class Main {
     static final int OK = 0, FAILED = 1, INVALID = 2;
 
@@ -116,6 +116,23 @@ public final class Main {
             Recipe r = withOverrides(RecipeCatalog.resolve(recipe), sets);
             String size = dev.kinglet.run.Preview.write(r, Path.of(""), n, views, out);
             spec.commandLine().getOut().println("wrote " + out + " (" + size + " pixels): " + n + " samples, each as evaluated and in " + views + " augmented draws");
+            return OK;
+        }
+    }
+
+    @Command(name = "lr-find", description = "Learning-rate range test on a recipe's model and data: writes lr-find.png and lr-find.json and suggests a rate.")
+    static final class LrFind implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME|FILE", description = "a recipe name (see list) or a .json/.yaml recipe file") String recipe;
+        @Option(names = "--set", paramLabel = "PATH=VALUE", description = "override a recipe value") List<String> sets;
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = ".", description = "where lr-find.png and lr-find.json go (default: the current directory)") Path out;
+        @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})") String device;
+        @Option(names = "--threads", description = "LibTorch intra-op threads (default: all cores)") Integer threads;
+
+        @Override
+        public Integer call() throws Exception {
+            Recipe r = withOverrides(RecipeCatalog.resolve(recipe), sets);
+            dev.kinglet.run.LrFind.run(r, Path.of(""), Device.parse(device), threads == null ? NativeRuntime.defaultThreads() : threads, out,
+                    new PrintStream(System.out, true));
             return OK;
         }
     }

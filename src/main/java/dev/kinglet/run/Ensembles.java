@@ -47,12 +47,25 @@ public final class Ensembles {
      * member job directories, which {@code predict} averages) and {@code per-image.csv}.
      */
     static Result combine(Path runDir, String id, List<String> memberIds, int[] labels, List<String> classes) throws IOException {
+        List<Path> dirs = memberIds.stream().map(j -> runDir.resolve("jobs").resolve(j)).toList();
+        return combine(id, memberIds, dirs, runDir.resolve("ensembles").resolve(id), labels, classes).result();
+    }
+
+    /** An ensemble's metrics and its averaged test probabilities. */
+    record Combined(Result result, Evaluation evaluation) {}
+
+    /**
+     * Combines the members saved in {@code memberDirs} (each with its test probabilities) into
+     * {@code dir}: {@code ensemble.json}, naming the member directories relative to {@code dir},
+     * and {@code per-image.csv}.
+     */
+    static Combined combine(String id, List<String> memberIds, List<Path> memberDirs, Path dir, int[] labels, List<String> classes) throws IOException {
         int k = classes.size(), n = labels.length, m = memberIds.size();
         float[] mean = new float[n * k];
         int[][] votes = new int[m][];
         List<Double> memberAccuracies = new ArrayList<>();
         for (int j = 0; j < m; j++) {
-            float[] p = readProbabilities(runDir.resolve("jobs").resolve(memberIds.get(j)));
+            float[] p = readProbabilities(memberDirs.get(j));
             if (p.length != mean.length) throw new IOException(memberIds.get(j) + ": " + p.length + " probabilities, expected " + mean.length);
             for (int i = 0; i < p.length; i++) mean[i] += p[i] / m;
             Evaluation e = Evaluation.of(p, labels, classes);
@@ -78,17 +91,19 @@ public final class Ensembles {
         }
         Result r = new Result(id, memberIds, memberAccuracies, ensemble.accuracy(), ensemble.loss(), ensemble.balancedAccuracy(),
                 entropySum / n, disagreementSum / n, ensemble.metrics());
-        Path dir = runDir.resolve("ensembles").resolve(id);
         Files.createDirectories(dir);
         AtomicFiles.writeString(dir.resolve("per-image.csv"), csv.toString());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("result", r);
-        json.put("memberDirs", memberIds.stream().map(j -> "../../jobs/" + j).toList());
+        json.put("memberDirs", memberDirs.stream().map(d -> dir.toAbsolutePath().relativize(d.toAbsolutePath()).toString()).toList());
         AtomicFiles.writeString(dir.resolve(INDEX), Json.PRETTY.writeValueAsString(json));
-        return r;
+        return new Combined(r, ensemble);
     }
 
-    /** The member model directories of a saved ensemble, or just {@code dir} when it is a single model. */
+    /**
+     * The member model directories of a saved ensemble (a run's {@code ensembles/<id>/}, or a job
+     * directory holding a snapshot ensemble), or just {@code dir} when it is a single model.
+     */
     public static List<Path> members(Path dir) throws IOException {
         Path index = dir.resolve(INDEX);
         if (!Files.isRegularFile(index)) return List.of(dir);

@@ -70,7 +70,7 @@ public final class Progress implements Callback {
                             s.regression() ? "" : String.format(Locale.ROOT, "  train-acc %.3f", s.epochAccuracy()), validation(s), s.imagesPerSecond(), s.epochSeconds());
                 }
             }
-            case BEFORE_FIT, BEFORE_STEP, AFTER_FIT -> { }
+            case BEFORE_FIT, BEFORE_STEP, BEFORE_VALIDATE, AFTER_VALIDATE, AFTER_FIT -> { }
         }
     }
 }

@@ -213,45 +213,39 @@ public final class Runner {
             out.printf(Locale.ROOT, "job %s: %d training, %d validation, %d test images%n", job.id(), train.size(), validation.size(), split.test().size());
             Pipelines pipes = Pipelines.of(r.augment(), split.train().classes(), split.train().targetNames());
             var px = train.pixels();
-            var weights = r.model().weights();
-            Normalization norm = pipes.normalization()
-                    .or(() -> weights == null ? java.util.Optional.empty() : uncheck(() -> Pretrained.normalization(weights, r.model().architecture(), o.dataBase(), px.channels())))
-                    .or(() -> java.util.Optional.ofNullable(encoder).map(Pretraining.Encoder::normalization))
-                    .orElseGet(train::statistics);
+            Normalization norm = normalization(r, pipes, train, o.dataBase(), encoder);
             NativeRuntime.seed(job.initSeed());
-            int[] size = pipes.train().outputSize(px.height(), px.width());
-            boolean repeatGray = weights != null && Pretrained.grayscale(weights) == Grayscale.REPEAT && px.channels() == 1;
-            double lambda = r.loss() instanceof CosineLoss c ? c.lambda() : 0;
-            Network net = Network.build(r.model(), px.channels(), size[0], size[1], split.train().outputs(), repeatGray, lambda);
-            CosineObjective objective = r.loss() instanceof CosineLoss c
-                    ? CosineObjective.of(c, split.train().classes(), o.dataBase(), Network.embeddingDim(r.model(), classes), info.device()) : null;
-            if (weights != null) out.println("job " + job.id() + ": weights " + Pretrained.load(net, r.model(), o.dataBase(), out, o.terminal()).summary());
+            JobModel m = model(r, train, classes, pipes, o.dataBase(), info.device(), out, o.terminal(), "job " + job.id());
+            Network net = m.net();
             if (encoder != null) out.println("job " + job.id() + ": " + Pretraining.initialise(net, encoder.file()));
+            CosineObjective objective = m.objective();
+            int[] size = m.size();
+            var description = split.train().isRegression()
+                    ? new ModelFiles.Description(r.model(), List.of(), px.channels(), size[0], size[1], m.repeatGray(), norm, null, split.train().targetNames())
+                    : new ModelFiles.Description(r.model(), split.train().classes(), px.channels(), size[0], size[1], m.repeatGray(), norm,
+                    objective == null ? null : new ModelFiles.Cosine(m.lambda(), TensorMemory.toFloats(objective.classEmbeddings()), objective.dim()));
             try (net; objective; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(),
-                    job.initSeed(), pipes.train(), pipes.eval())) {
-                if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
-                if (r.loss() instanceof dev.kinglet.dsl.RegressionLoss rl) learner.regressionLoss(rl);
-                learner.objective(objective);
+                    job.initSeed(), pipes.train(), pipes.eval());
+                 Techniques techniques = Techniques.attach(r, learner, jobDir, validation.size(), split.test(), description, checkpoint.isPresent())) {
+                configure(learner, r, objective);
                 if (validation.size() > 0) learner.validateOn(validation);
-                learner.batchMix(BatchMix.of(r.augment().train()));
                 LrSchedule schedule = new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner);
                 learner.add(schedule).add(new Progress(out, o.terminal())).add(new MetricsLog(jobDir.resolve("metrics.jsonl")));
                 o.extra().forEach(learner::add);
-                learner.clipGradNorm(r.train().clipGradNorm());
                 if (r.output().checkpoints()) learner.add(new Checkpoints(jobDir, learner));
                 if (checkpoint.isPresent()) {
                     Checkpoints.Saved c = checkpoint.get();
                     out.println("job " + job.id() + ": resuming after epoch " + c.epoch() + " from " + c.weights().getFileName());
                     learner.resumeAfter(c.epoch(), c.step(), () -> Checkpoints.restore(c, learner));
                 }
-                if ((weights != null || encoder != null || r.model().architecture() instanceof dev.kinglet.dsl.TorchScriptBackbone) && r.train().fineTune() != null) {
+                if ((r.model().weights() != null || encoder != null || r.model().architecture() instanceof dev.kinglet.dsl.TorchScriptBackbone) && r.train().fineTune() != null) {
                     FineTuning.run(learner, schedule, r.train().fineTune(), r.train().optimizer().lr(), r.train().epochs());
                 } else {
                     learner.fit(r.train().epochs());
                 }
                 double seconds = learner.state().fitSeconds();
+                techniques.finish();
                 if (split.train().isRegression()) {
-                    var description = new ModelFiles.Description(r.model(), List.of(), px.channels(), size[0], size[1], repeatGray, norm, null, split.train().targetNames());
                     return RegressionJobs.finish(learner, split.test(), job, jobDir, description, r.output().saveModels(), seconds, out);
                 }
                 Evaluation test = learner.evaluate(split.test());
@@ -267,10 +261,8 @@ public final class Runner {
                     out.printf(Locale.ROOT, "job %s: test accuracy without TTA %.2f%%, with %d views %.2f%%%n", job.id(),
                             100 * plainTest.accuracy(), tta.views(), 100 * test.accuracy());
                 }
-                if (r.output().saveModels()) {
-                    ModelFiles.save(jobDir, net, new ModelFiles.Description(r.model(), split.train().classes(), px.channels(), size[0], size[1], repeatGray, norm,
-                            objective == null ? null : new ModelFiles.Cosine(lambda, TensorMemory.toFloats(objective.classEmbeddings()), objective.dim())));
-                }
+                if (r.output().saveModels()) ModelFiles.save(jobDir, net, description);
+                test = techniques.test(test, job.id(), out);
                 Ensembles.saveProbabilities(jobDir, test.probabilities());
                 Checkpoints.delete(jobDir); // the job is done: its model is saved, nothing left to resume
                 var details = jobResults(job, net, test, seconds, norm, train.size());
@@ -278,6 +270,7 @@ public final class Runner {
                     details.put("testAccuracyWithoutTta", plainTest.accuracy());
                     details.put("tta", Map.of("views", tta.views(), "plainWeight", tta.plainWeight()));
                 }
+                details.putAll(techniques.results());
                 AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(details));
                 out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%n",
                         job.id(), 100 * test.accuracy(), test.images(), test.loss(), seconds);
@@ -303,6 +296,46 @@ public final class Runner {
         ImageSet trainPart = split.train().select(fold.train());
         ImageSet validation = split.train().select(fold.validation());
         return new JobData(trainPart, validation, trainPart.select(Splits.subset(job.subset(), trainPart.labels(), strata, job.subsetSeed())));
+    }
+
+
+    /** A job's network, with the cosine loss its objective, and how it was built. */
+    record JobModel(Network net, CosineObjective objective, int[] size, boolean repeatGray, double lambda) {}
+
+    /**
+     * The normalisation of a job's images: the augment pipeline's, else the pretrained weights', else
+     * the pre-trained encoder's (null: none), else the training images' statistics.
+     */
+    static Normalization normalization(Recipe r, Pipelines pipes, ImageSet train, Path dataBase, Pretraining.Encoder encoder) {
+        var weights = r.model().weights();
+        return pipes.normalization()
+                .or(() -> weights == null ? java.util.Optional.empty() : uncheck(() -> Pretrained.normalization(weights, r.model().architecture(), dataBase, train.pixels().channels())))
+                .or(() -> java.util.Optional.ofNullable(encoder).map(Pretraining.Encoder::normalization))
+                .orElseGet(train::statistics);
+    }
+
+    /** Builds a job's network (initialised from the native seed, then its pretrained weights loaded) for images of {@code train}. */
+    static JobModel model(Recipe r, ImageSet train, int classes, Pipelines pipes, Path dataBase, Device device, PrintStream out, boolean terminal,
+                          String who) throws IOException {
+        var px = train.pixels();
+        var weights = r.model().weights();
+        int[] size = pipes.train().outputSize(px.height(), px.width());
+        boolean repeatGray = weights != null && Pretrained.grayscale(weights) == Grayscale.REPEAT && px.channels() == 1;
+        double lambda = r.loss() instanceof CosineLoss c ? c.lambda() : 0;
+        Network net = Network.build(r.model(), px.channels(), size[0], size[1], train.outputs(), repeatGray, lambda);
+        CosineObjective objective = r.loss() instanceof CosineLoss c
+                ? CosineObjective.of(c, train.classes(), dataBase, Network.embeddingDim(r.model(), classes), device) : null;
+        if (weights != null) out.println(who + ": weights " + Pretrained.load(net, r.model(), dataBase, out, terminal).summary());
+        return new JobModel(net, objective, size, repeatGray, lambda);
+    }
+
+    /** The recipe's loss, batch mixing and gradient clipping on {@code learner}. */
+    static void configure(Learner learner, Recipe r, CosineObjective objective) {
+        if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
+        if (r.loss() instanceof dev.kinglet.dsl.RegressionLoss rl) learner.regressionLoss(rl);
+        learner.objective(objective);
+        learner.batchMix(BatchMix.of(r.augment().train()));
+        learner.clipGradNorm(r.train().clipGradNorm());
     }
 
     private static Map<String, Object> jobResults(Plan.Job job, Network net, Evaluation test, double seconds, Normalization norm, int trainImages) {

@@ -67,10 +67,8 @@ public final class Support {
             case CosineLoss c -> { }
             case dev.kinglet.dsl.RegressionLoss l -> { }
         }
-        if (r.train().ema() != null) errors.add(notYet("train.ema", "weight EMA", "no EMA"));
-        if (r.train().earlyStopping() != null) errors.add(notYet("train.earlyStopping", "early stopping", "no early stopping"));
         if (r.train().precision().equals("mixed")) errors.add(notYet("train.precision", "mixed precision", "float32"));
-        if (r.ensemble().snapshots()) errors.add(notYet("ensemble.snapshots", "snapshot ensembles", "deep ensembles: {members: 5}"));
+        if (r.ensemble().snapshots()) errors.addAll(snapshotErrors(r));
         if (r.baseline().features() instanceof dev.kinglet.dsl.BackboneFeatures) {
             errors.add(notYet("baseline.features", "baselines on features of a frozen backbone", "baselines on pixels: {type: pixels}"));
         }
@@ -78,6 +76,26 @@ public final class Support {
             notices.add("learningCurve: a power law needs 3 points or more; with " + r.learningCurve().points() + " the report shows the curve without a fit");
         }
         return new Findings(errors, notices);
+    }
+
+    /** A snapshot ensemble takes one member per cycle of a warm-restart schedule, from a single run that ends at a cycle's end. */
+    private static List<String> snapshotErrors(Recipe r) {
+        List<String> errors = new ArrayList<>();
+        var train = r.train();
+        if (train.schedule() instanceof dev.kinglet.dsl.Schedule.CosineRestarts restarts) { // the recipe refuses other schedules with snapshots
+            var ends = dev.kinglet.train.LrSchedule.cycleEnds(restarts, train.epochs());
+            if (ends.size() < 2 || ends.get(ends.size() - 1) != train.epochs()) {
+                int nextCycle = (int) Math.min(100_000, restarts.cycleEpochs() * Math.pow(restarts.multiplier(), ends.size()));
+                var shown = dev.kinglet.train.LrSchedule.cycleEnds(restarts, train.epochs() + nextCycle);
+                errors.add("train.epochs: " + train.epochs() + " must end a cycle of train.schedule, with at least 2 cycles for ensemble.snapshots; "
+                        + "cycles end after epochs " + shown.subList(Math.max(0, shown.size() - 5), shown.size()));
+            }
+        }
+        if (r.ensemble().members() > 1) errors.add("ensemble.members: snapshots come from one run per job; set members: 1 with snapshots: true, or snapshots: false");
+        if (train.fineTune() != null) errors.add(notYet("ensemble.snapshots", "snapshot ensembles with train.fineTune (each stage restarts the schedule)", "snapshots when training from scratch"));
+        if (train.earlyStopping() != null) errors.add("train.earlyStopping: a snapshot ensemble trains every cycle to its end; leave earlyStopping out");
+        if (r.augment().tta().views() > 0) errors.add(notYet("augment.tta", "test-time augmentation of snapshot ensembles", "plain evaluation of each snapshot (tta views: 0)"));
+        return errors;
     }
 
     /** The name a recipe file uses for {@code o}'s type, e.g. {@code resnet}. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.CrossEntropyLossOptions;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.OptimizerOptions;
@@ -90,10 +91,7 @@ public final class Learner implements AutoCloseable {
         }
         if (device.isCuda()) model.to(device.torch(), false);
         this.optimizer = optimizer(model, opt);
-        state.lr = switch (opt) {
-            case Adam a -> a.lr();
-            case Sgd sg -> sg.lr();
-        };
+        state.lr = opt.lr();
         this.slot = trainSize;
         int channels = train.pixels().channels(), targets = train.targetNames().size();
         this.loader = new Loader(channels, targets, trainAugmenter, norm, batchSize, trainSize[0], trainSize[1], Loader.defaultWorkers(), 2);
@@ -114,10 +112,7 @@ public final class Learner implements AutoCloseable {
         List<TensorVector> vectors = new ArrayList<>();
         List<Double> decays = new ArrayList<>();
         List<Integer> layers = new ArrayList<>();
-        double decay = switch (opt) {
-            case Adam a -> a.weightDecay();
-            case Sgd s -> s.weightDecay();
-        };
+        double decay = opt.weightDecay();
         List<Map<String, Tensor>> groups = model.parameterGroups();
         for (int g = 0; g < groups.size(); g++) {
             List<Tensor> weights = new ArrayList<>(), flat = new ArrayList<>();
@@ -140,6 +135,13 @@ public final class Learner implements AutoCloseable {
                     x.weight_decay().put(decays.get(i));
                     yield x;
                 }
+                case dev.kinglet.dsl.AdamW a -> {
+                    AdamWOptions x = new AdamWOptions(a.lr());
+                    x.weight_decay().put(decays.get(i));
+                    // std::tuple<double, double> in libstdc++ keeps its last element first (AdamWTest checks the betas)
+                    x.betas().put(0, a.betas().get(1)).put(1, a.betas().get(0));
+                    yield x;
+                }
                 case Sgd sgd -> {
                     SGDOptions x = new SGDOptions(sgd.lr());
                     x.momentum().put(sgd.momentum());
@@ -151,6 +153,7 @@ public final class Learner implements AutoCloseable {
             if (o == null) {
                 o = switch (opt) {
                     case Adam a -> new org.bytedeco.pytorch.Adam(vectors.get(i), (AdamOptions) options);
+                    case dev.kinglet.dsl.AdamW a -> new org.bytedeco.pytorch.AdamW(vectors.get(i), (AdamWOptions) options);
                     case Sgd sgd -> new org.bytedeco.pytorch.SGD(vectors.get(i), (SGDOptions) options);
                 };
             } else {
@@ -227,6 +230,11 @@ public final class Learner implements AutoCloseable {
         return model;
     }
 
+    /** The callbacks in the order they run (checkpoints find the ones with state of their own here). */
+    public List<Callback> callbacks() {
+        return List.copyOf(callbacks);
+    }
+
     /** Optimizer steps per training epoch. */
     public int stepsPerEpoch() {
         return loader.batches(train.size(), true);
@@ -292,8 +300,13 @@ public final class Learner implements AutoCloseable {
                 emit(Event.AFTER_STEP);
             }
             state.trainSecondsInEpoch = state.epochSeconds();
-            if (regression != null) state.regressionValidation = validation == null ? null : evaluateRegression(validation);
-            else state.validation = validation == null ? null : evaluate(validation);
+            if (regression != null) {
+                state.regressionValidation = validation == null ? null : evaluateRegression(validation);
+            } else if (validation != null) {
+                emit(Event.BEFORE_VALIDATE);
+                state.validation = evaluate(validation);
+                emit(Event.AFTER_VALIDATE);
+            }
             emit(Event.AFTER_EPOCH);
         }
         emit(Event.AFTER_FIT);

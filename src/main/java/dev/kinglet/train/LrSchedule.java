@@ -40,6 +40,16 @@ public final class LrSchedule implements Callback {
         learner.setLearningRate(peak * factor(schedule, s.step() - from, total, s.stepsPerEpoch()));
     }
 
+    /**
+     * The epochs (1-based, counted from the schedule's start) after which a cycle of {@code r}
+     * ends, up to {@code epochs}: where the rate is lowest and a snapshot ensemble takes a member.
+     */
+    public static java.util.List<Integer> cycleEnds(Schedule.CosineRestarts r, int epochs) {
+        java.util.List<Integer> ends = new java.util.ArrayList<>();
+        for (long end = r.cycleEpochs(), length = r.cycleEpochs(); end <= epochs; length *= r.multiplier(), end += length) ends.add((int) end);
+        return ends;
+    }
+
     /** fastai's cosine interpolation from {@code start} to {@code end} at {@code pos} in [0, 1]. */
     static double cos(double start, double end, double pos) {
         return start + (1 + Math.cos(Math.PI * (1 - pos))) * (end - start) / 2;

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.kinglet.TestData;
 import dev.kinglet.dsl.AugmentOp;
 import dev.kinglet.dsl.Augment;
+import dev.kinglet.dsl.EarlyStopping;
 import dev.kinglet.dsl.MixUp;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeIo;
@@ -23,7 +24,8 @@ import dev.kinglet.natives.TensorMemory;
 
 /**
  * A real process killed with SIGKILL in the middle of training, then {@code run --resume}, ends
- * with the same weights, bit for bit, as the same recipe run without interruption (CPU).
+ * with the same weights, bit for bit, as the same recipe run without interruption (CPU), with
+ * weight EMA and early stopping, whose state rides in the checkpoint.
  */
 class KillResumeTest {
     @TempDir Path tmp;
@@ -49,6 +51,8 @@ class KillResumeTest {
     void sigkillThenResumeGivesTheWeightsOfAnUninterruptedRun() throws Exception {
         Recipe r = TestData.fashionRecipe(6, 32, 11).withName("kill-resume")
                 .withAugment(new Augment(List.of(new AugmentOp.HorizontalFlip(0.5, null), new MixUp(0.4, 0.5)), null, null));
+        // the saved model is early stopping's best of the EMA's averaged weights: both come back from the checkpoint
+        r = r.withTrain(r.train().withEma(0.9).withEarlyStopping(new EarlyStopping("loss", 10)));
         Path recipe = tmp.resolve("kill-resume.json");
         Files.writeString(recipe, RecipeIo.toJson(r));
 
@@ -94,5 +98,7 @@ class KillResumeTest {
         List<String> metrics = Files.readAllLines(job.resolve("metrics.jsonl"));
         assertThat(metrics).hasSize(6);
         assertThat(job.resolve(Checkpoints.INDEX)).doesNotExist();
+        assertThat(Json.PRETTY.readTree(job.resolve("results.json").toFile()).get("earlyStopping"))
+                .isEqualTo(Json.PRETTY.readTree(jobDir(whole).resolve("results.json").toFile()).get("earlyStopping"));
     }
 }

@@ -37,4 +37,6 @@ public record Train(Optimizer optimizer, Schedule schedule, Integer epochs, Inte
     public Train withEpochs(int e) { return new Train(optimizer, schedule, e, batchSize, fineTune, clipGradNorm, ema, precision, earlyStopping); }
     public Train withBatchSize(int b) { return new Train(optimizer, schedule, epochs, b, fineTune, clipGradNorm, ema, precision, earlyStopping); }
     public Train withFineTune(FineTune f) { return new Train(optimizer, schedule, epochs, batchSize, f, clipGradNorm, ema, precision, earlyStopping); }
+    public Train withEma(Double decay) { return new Train(optimizer, schedule, epochs, batchSize, fineTune, clipGradNorm, decay, precision, earlyStopping); }
+    public Train withEarlyStopping(EarlyStopping e) { return new Train(optimizer, schedule, epochs, batchSize, fineTune, clipGradNorm, ema, precision, e); }
 }

@@ -51,4 +51,23 @@ class RecipeIoTest {
                 .hasMessageContaining("e.g. 0.001");
         assertThatThrownBy(() -> new Train(null, 0, null)).hasMessageStartingWith("train.epochs:");
     }
+
+    @Test
+    void adamWHasItsDefaultsAndChecksItsBetas() {
+        Recipe r = RecipeIo.fromYaml("""
+                name: tiny
+                data: {source: {type: idx, dir: somewhere}}
+                train: {optimizer: {type: adamW}, ema: 0.99, earlyStopping: {metric: loss}}
+                """, "tiny.yaml");
+        assertThat(r.train().optimizer()).isEqualTo(new AdamW(1e-3, 0.01, java.util.List.of(0.9, 0.999)));
+        assertThat(r.train().earlyStopping()).isEqualTo(new EarlyStopping("loss", 5));
+        assertThat(RecipeIo.fromJson(RecipeIo.toJson(r), "json")).isEqualTo(r);
+        assertThatThrownBy(() -> RecipeIo.fromYaml("""
+                name: tiny
+                data: {source: {type: idx, dir: somewhere}}
+                train: {optimizer: {type: adamW, betas: [0.9]}}
+                """, "tiny.yaml"))
+                .isInstanceOf(RecipeException.class)
+                .satisfies(e -> assertThat(((RecipeException) e).path()).isEqualTo("train.optimizer.betas"));
+    }
 }
