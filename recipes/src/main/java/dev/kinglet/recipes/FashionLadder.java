@@ -13,7 +13,8 @@ import dev.kinglet.dsl.RecipeProvider;
  * The {@link Ladder} on full Fashion-MNIST (Debian's dataset-fashion-mnist): nested labelled
  * subsets of 10, 50 and 100 images per class, 5 seeds, the official 10,000 test images;
  * validation is 2% of the 60,000 training images (1,200, never trained on); the autoencoder
- * rung pre-trains 3 epochs on the other 58,800 training images without their labels. Numbers: README.
+ * rung pre-trains 3 epochs on the 60,000 training images without their labels (never on the
+ * test images). Numbers: README.
  */
 public final class FashionLadder implements RecipeProvider {
     @Override
