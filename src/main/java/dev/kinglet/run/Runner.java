@@ -18,14 +18,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.kinglet.augment.BatchMix;
-import dev.kinglet.augment.Pipelines;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.data.Splits;
-import dev.kinglet.dsl.CosineLoss;
-import dev.kinglet.dsl.CrossEntropy;
-import dev.kinglet.dsl.Grayscale;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
@@ -37,9 +32,8 @@ import dev.kinglet.natives.TensorMemory;
 import dev.kinglet.train.Callback;
 import dev.kinglet.train.CosineObjective;
 import dev.kinglet.train.Evaluation;
-import dev.kinglet.train.FineTuning;
 import dev.kinglet.train.Learner;
-import dev.kinglet.train.LrSchedule;
+import dev.kinglet.tune.Tuning;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -49,6 +43,7 @@ import tools.jackson.databind.JsonNode;
  * pending, running, done, failed), {@code results.json} (per variant and point: mean, standard
  * deviation and 95% interval of test accuracy), {@code run.log}, and per job
  * {@code jobs/<id>/} with {@code metrics.jsonl}, {@code results.json}, and {@code model.pth} + {@code model.json} (see {@link ModelFiles}).
+ * A recipe with {@code tune} is searched first ({@link Tuning}: {@code tune/<variant>/<point>/}).
  * Every file but the append-only logs is written whole or not at all. A failed job does not
  * stop the others; {@code --resume} reruns what is not done.
  */
@@ -147,6 +142,7 @@ public final class Runner {
             AtomicFiles.writeString(dir.resolve("provenance.json"), Json.PRETTY.writeValueAsString(provenance));
             out.printf(Locale.ROOT, "%s: %s on %s (%d threads)%n  run directory %s%n", recipe.name(), plan.summary(), info.device(), info.threads(), dir);
             findings.notices().forEach(n -> out.println("  notice: " + n));
+            Tuning tuning = Tuning.run(plan, dir, data::get, info, o, out);
 
             Map<String, JobResult> results = new LinkedHashMap<>();
             for (Plan.Job job : plan.jobs()) results.put(job.id(), done.getOrDefault(job.id(), new JobResult(job.id(), "pending", null, null, null, null)));
@@ -160,7 +156,7 @@ public final class Runner {
                 writePlan(dir, plan, results);
                 JobResult r;
                 try {
-                    r = runJob(plan.variants().get(job.variant()), job, data, dir.resolve("jobs").resolve(job.id()), info, o, out);
+                    r = runJob(tuning.recipe(plan, job), job, data, dir.resolve("jobs").resolve(job.id()), info, o, out);
                 } catch (RuntimeException | IOException e) {
                     StringWriter trace = new StringWriter();
                     e.printStackTrace(new PrintWriter(trace));
@@ -179,6 +175,7 @@ public final class Runner {
             top.put("testAccuracy", summary);
             top.put("jobs", results.values());
             if (!ensembles.isEmpty()) top.put("ensembles", ensembles.values());
+            if (!tuning.isEmpty()) top.put("tuning", tuning.summary());
             top.put("notices", findings.notices());
             AtomicFiles.writeString(dir.resolve("results.json"), Json.PRETTY.writeValueAsString(top));
             summary.forEach((k, s) -> out.printf(Locale.ROOT, "%s: test accuracy %.2f%% %s(%d job%s)%n", k, 100 * s.mean(),
@@ -205,58 +202,39 @@ public final class Runner {
              ImageSet validation = split.train().select(fold.validation());
              ImageSet train = trainPart.select(Splits.subset(job.subset(), trainPart.labels(), classes, job.subsetSeed()))) {
             out.printf(Locale.ROOT, "job %s: %d training, %d validation, %d test images%n", job.id(), train.size(), validation.size(), split.test().size());
-            Pipelines pipes = Pipelines.of(r.augment(), split.train().classes());
-            var px = train.pixels();
-            var weights = r.model().weights();
-            Normalization norm = pipes.normalization()
-                    .or(() -> weights == null ? java.util.Optional.empty() : uncheck(() -> Pretrained.normalization(weights, r.model().architecture(), o.dataBase(), px.channels())))
-                    .orElseGet(train::statistics);
-            NativeRuntime.seed(job.initSeed());
-            int[] size = pipes.train().outputSize(px.height(), px.width());
-            boolean repeatGray = weights != null && Pretrained.grayscale(weights) == Grayscale.REPEAT && px.channels() == 1;
-            double lambda = r.loss() instanceof CosineLoss c ? c.lambda() : 0;
-            Network net = Network.build(r.model(), px.channels(), size[0], size[1], classes, repeatGray, lambda);
-            CosineObjective objective = r.loss() instanceof CosineLoss c
-                    ? CosineObjective.of(c, split.train().classes(), o.dataBase(), Network.embeddingDim(r.model(), classes), info.device()) : null;
-            if (weights != null) out.println("job " + job.id() + ": weights " + Pretrained.load(net, r.model(), o.dataBase(), out, o.terminal()).summary());
-            try (net; objective; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(),
-                    job.initSeed(), pipes.train(), pipes.eval())) {
-                if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
-                learner.objective(objective);
-                if (validation.size() > 0) learner.validateOn(validation);
-                learner.batchMix(BatchMix.of(r.augment().train()));
-                LrSchedule schedule = new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner);
-                learner.add(schedule).add(new Progress(out, o.terminal())).add(new MetricsLog(jobDir.resolve("metrics.jsonl")));
+            try (Training t = Training.open(r, train, validation, split.train().classes(), job.initSeed(), o.dataBase(), info.device(), out, o.terminal(), job.id())) {
+                Learner learner = t.learner();
+                Network net = t.net();
+                CosineObjective objective = t.objective();
+                Normalization norm = t.norm();
+                int[] size = t.size();
+                var px = train.pixels();
+                learner.add(new Progress(out, o.terminal())).add(new MetricsLog(jobDir.resolve("metrics.jsonl")));
                 o.extra().forEach(learner::add);
-                learner.clipGradNorm(r.train().clipGradNorm());
                 if (r.output().checkpoints()) learner.add(new Checkpoints(jobDir, learner));
                 if (checkpoint.isPresent()) {
                     Checkpoints.Saved c = checkpoint.get();
                     out.println("job " + job.id() + ": resuming after epoch " + c.epoch() + " from " + c.weights().getFileName());
                     learner.resumeAfter(c.epoch(), c.step(), () -> Checkpoints.restore(c, learner));
                 }
-                if ((weights != null || r.model().architecture() instanceof dev.kinglet.dsl.TorchScriptBackbone) && r.train().fineTune() != null) {
-                    FineTuning.run(learner, schedule, r.train().fineTune(), r.train().optimizer().lr(), r.train().epochs());
-                } else {
-                    learner.fit(r.train().epochs());
-                }
+                t.fit();
                 double seconds = learner.state().fitSeconds();
                 Evaluation test = learner.evaluate(split.test());
                 Evaluation plainTest = null;
                 var tta = r.augment().tta();
                 if (tta.views() > 0) {
-                    int[] ttaSize = pipes.tta().outputSize(px.height(), px.width());
+                    int[] ttaSize = t.pipes().tta().outputSize(px.height(), px.width());
                     if (ttaSize[0] != size[0] || ttaSize[1] != size[1]) {
                         throw new RecipeException("augment.tta.ops", "end at " + ttaSize[0] + "x" + ttaSize[1] + " but the model sees " + size[0] + "x" + size[1]);
                     }
                     plainTest = test;
-                    test = learner.evaluateWithTta(split.test(), pipes.tta(), tta.views(), tta.plainWeight());
+                    test = learner.evaluateWithTta(split.test(), t.pipes().tta(), tta.views(), tta.plainWeight());
                     out.printf(Locale.ROOT, "job %s: test accuracy without TTA %.2f%%, with %d views %.2f%%%n", job.id(),
                             100 * plainTest.accuracy(), tta.views(), 100 * test.accuracy());
                 }
                 if (r.output().saveModels()) {
-                    ModelFiles.save(jobDir, net, new ModelFiles.Description(r.model(), split.train().classes(), px.channels(), size[0], size[1], repeatGray, norm,
-                            objective == null ? null : new ModelFiles.Cosine(lambda, TensorMemory.toFloats(objective.classEmbeddings()), objective.dim())));
+                    ModelFiles.save(jobDir, net, new ModelFiles.Description(r.model(), split.train().classes(), px.channels(), size[0], size[1], t.repeatGray(), norm,
+                            objective == null ? null : new ModelFiles.Cosine(t.lambda(), TensorMemory.toFloats(objective.classEmbeddings()), objective.dim())));
                 }
                 Ensembles.saveProbabilities(jobDir, test.probabilities());
                 Checkpoints.delete(jobDir); // the job is done: its model is saved, nothing left to resume
@@ -379,18 +357,6 @@ public final class Runner {
             }
         }
         AtomicFiles.writeString(file, kept.toString());
-    }
-
-    private interface IoSupplier<T> {
-        T get() throws IOException;
-    }
-
-    private static <T> T uncheck(IoSupplier<T> s) {
-        try {
-            return s.get();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /**
