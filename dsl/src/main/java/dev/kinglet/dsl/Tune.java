@@ -16,8 +16,11 @@ import tools.jackson.databind.JsonNode;
  * the labelled training images and are scored on the rest by {@code metric}; at every rung
  * ({@code graceEpochs * reduction^k} epochs) a trial continues only if it is in the top
  * {@code 1/reduction} of the trials that reached that rung so far. {@code workers} trials run at
- * once; none starts after {@code maxMinutes}. The test split is never seen. The final jobs then
- * train with the best configuration on all labelled images (train + validation).
+ * once, each on its own thread with its own network (LibTorch's intra-op threads are divided
+ * between them); none starts after {@code maxMinutes}. The test split is never seen. The final
+ * jobs then train with the best configuration on all labelled images (train + validation).
+ * With one worker a search is reproducible; with more, trials draw dropout from the one
+ * process-wide generator in whatever order they run, so their curves may differ run to run.
  */
 public record Tune(Map<String, TuneRange> space, Integer trials, Integer epochs, Integer graceEpochs, Integer reduction, Integer workers,
                    Double maxMinutes, String metric, String sampler, Double validation) {

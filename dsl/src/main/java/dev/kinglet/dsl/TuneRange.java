@@ -2,12 +2,15 @@ package dev.kinglet.dsl;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * Where one tuned value is drawn from: exactly one of {@code uniform: [low, high]},
  * {@code logUniform: [low, high]} (uniform in the logarithm, for learning rates and weight
  * decays; low > 0) or {@code choice: [a, b, ...]}. A value of an integer field (e.g.
  * {@code train.batchSize}) is rounded to the nearest integer.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL) // written as {logUniform: [a, b]}, not with the two kinds left out
 public record TuneRange(List<Double> uniform, List<Double> logUniform, List<Double> choice) {
     public TuneRange {
         uniform = uniform == null ? null : List.copyOf(uniform);
