@@ -238,7 +238,7 @@ final class Html {
             h.append(img(Charts.ensembles(names, members, ensemble), "ensemble members vs ensemble")).append('\n').append(table).append("</table>\n");
         }
 
-        tuning(r.dir(), h);
+        tuning(r.dir(), res.tuning(), h);
 
         // pictures the run saved
         Path preview = r.dir().resolve(Runner.AUGMENT_PREVIEW);
@@ -285,23 +285,43 @@ final class Html {
         return "<td" + cls + " title=\"against " + esc(lift.against()) + "\">" + points(d) + "</td>";
     }
 
-    /** The search of a tuned run, if any: every trial's configuration, how far it got, and its score. */
-    private static void tuning(Path dir, StringBuilder h) throws IOException {
+    /** The searches of a tuned run, if any: the budget, and per variant and point every trial, how far it got and its score. */
+    private static void tuning(Path dir, JsonNode summary, StringBuilder h) throws IOException {
         Path tune = dir.resolve("tune");
         if (!Files.isDirectory(tune)) return;
-        try (var s = Files.list(tune)) {
-            for (Path v : s.filter(Files::isDirectory).sorted().toList()) {
-                Path trials = v.resolve("trials.jsonl");
-                if (!Files.isRegularFile(trials)) continue;
-                h.append("<h2>Hyper-parameter search: ").append(esc(v.getFileName().toString())).append("</h2>\n");
-                JsonNode best = RunReport.readJson(v.resolve("best.json"));
-                if (best != null) h.append("<p>Chosen: <code>").append(esc(Json.LINE.writeValueAsString(best))).append("</code></p>\n");
-                h.append("<table><tr><th class=\"l\">trial</th></tr>\n");
-                for (String line : Files.readAllLines(trials)) {
-                    if (!line.isBlank()) h.append("<tr><td class=\"l\"><code>").append(esc(line)).append("</code></td></tr>\n");
+        h.append("<h2>Hyper-parameter search</h2>\n");
+        if (summary != null) h.append("<pre>").append(esc(Json.PRETTY.writeValueAsString(summary))).append("</pre>\n");
+        List<Path> searches;
+        try (var s = Files.walk(tune, 3)) {
+            searches = s.filter(p -> p.getFileName().toString().equals("trials.jsonl")).sorted().toList();
+        }
+        for (Path trials : searches) {
+            Path search = trials.getParent();
+            h.append("<h3>").append(esc(tune.relativize(search).toString())).append("</h3>\n");
+            JsonNode best = RunReport.readJson(search.resolve("best.json"));
+            if (best != null) h.append("<p>Chosen: <code>").append(esc(Json.LINE.writeValueAsString(best))).append("</code></p>\n");
+            Map<String, List<double[]>> curves = new LinkedHashMap<>();
+            h.append("<table><tr><th class=\"l\">trial (configuration, validation curve, where it stopped)</th></tr>\n");
+            for (String line : Files.readAllLines(trials)) {
+                if (line.isBlank()) continue;
+                h.append("<tr><td class=\"l\"><code>").append(esc(line)).append("</code></td></tr>\n");
+                try {
+                    JsonNode n = Json.LINE.readTree(line);
+                    JsonNode curve = n.get("curve");
+                    if (curve != null && curve.isArray()) {
+                        List<double[]> pts = new ArrayList<>();
+                        for (JsonNode p : curve) {
+                            JsonNode y = p.hasNonNull("accuracy") ? p.get("accuracy") : p.get("loss");
+                            if (p.has("epoch") && y != null && y.isNumber()) pts.add(new double[] {p.get("epoch").asDouble(), y.asDouble()});
+                        }
+                        curves.put("trial " + (n.has("trial") ? n.get("trial").asString() : String.valueOf(curves.size())), pts);
+                    }
+                } catch (RuntimeException torn) {
+                    // a line cut off by a kill: shown as text only
                 }
-                h.append("</table>\n");
             }
+            h.append("</table>\n");
+            if (!curves.isEmpty()) h.append(img(Charts.epochs("Trials: validation accuracy (loss if none) per epoch", "validation metric", curves), "search curves")).append('\n');
         }
     }
 }

@@ -211,7 +211,7 @@ public final class RunReport {
             }
         }
         Results results = new Results(recipe.name(), recipe.description(), plan.get("summary").asString(), modelSelection(recipe), metricNames,
-                ranked, baselineRows, learningCurves, jobRows, ensembles, missing, noticeList, testAccuracy, provenance);
+                ranked, baselineRows, learningCurves, jobRows, ensembles, missing, noticeList, testAccuracy, readJson(dir.resolve(Runner.TUNING)), provenance);
         return new RunReport(dir, results, recipe, curves, units);
     }
 
@@ -388,7 +388,7 @@ public final class RunReport {
     /** Everything in results.json. */
     public record Results(String recipe, String description, String plan, String modelSelection, List<String> metrics, List<Row> summary,
                           List<BaselineRow> baselines, List<Curve> learningCurves, List<JobRow> jobs, List<JsonNode> ensembles,
-                          List<String> missing, List<String> notices, Map<String, Stats.Summary> testAccuracy, JsonNode provenance) {}
+                          List<String> missing, List<String> notices, Map<String, Stats.Summary> testAccuracy, JsonNode tuning, JsonNode provenance) {}
 
     /**
      * One variant at one point: {@code results} finished (ensembles count once), each metric's

@@ -47,19 +47,13 @@ public final class LrFind {
         NativeRuntime.Info info = NativeRuntime.start(threads, r.seed(), device);
         LrFinder.Result result;
         try (Datasets.Split split = Datasets.load(r.data(), dataBase, r.seed())) {
-            int classes = split.train().numClasses();
-            Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), classes, job.fold(), job.splitSeed());
-            try (ImageSet trainPart = split.train().select(fold.train());
-                 ImageSet train = trainPart.select(Splits.subset(job.subset(), trainPart.labels(), classes, job.subsetSeed()))) {
-                Pipelines pipes = Pipelines.of(r.augment(), split.train().classes());
-                var norm = Runner.normalization(r, pipes, train, dataBase, null);
-                NativeRuntime.seed(job.initSeed());
-                Runner.JobModel m = Runner.model(r, train, classes, pipes, dataBase, info.device(), out, false, "lr-find");
-                try (Network net = m.net(); CosineObjective objective = m.objective();
-                     Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(), job.initSeed(),
-                             pipes.train(), pipes.eval())) {
-                    Runner.configure(learner, r, objective);
-                    if (r.train().fineTune() != null && r.train().fineTune().freezeEpochs() > 0) net.freezeBody();
+            try (Runner.JobData d = Runner.jobData(r, split, job)) {
+                ImageSet train = d.train();
+                try (ImageSet none = train.select(new int[0]);
+                     Training t = Training.open(r, train, none, split.train().classes(), job.initSeed(), dataBase, info.device(), out, false, "lr-find")) {
+                    Learner learner = t.learner();
+                    learner.remove(t.schedule()); // the probe sets the rate itself
+                    if (r.train().fineTune() != null && r.train().fineTune().freezeEpochs() > 0) t.net().freezeBody();
                     out.printf(Locale.ROOT, "lr-find %s: %d training images, up to %d steps of batch %d, lr %.0e to %.0e%n", r.name(), train.size(),
                             STEPS, r.train().batchSize(), START, END);
                     result = LrFinder.run(learner, START, END, STEPS);

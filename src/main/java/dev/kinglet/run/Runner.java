@@ -18,14 +18,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.kinglet.augment.BatchMix;
-import dev.kinglet.augment.Pipelines;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.data.Splits;
-import dev.kinglet.dsl.CosineLoss;
-import dev.kinglet.dsl.CrossEntropy;
-import dev.kinglet.dsl.Grayscale;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
@@ -37,9 +32,8 @@ import dev.kinglet.natives.TensorMemory;
 import dev.kinglet.train.Callback;
 import dev.kinglet.train.CosineObjective;
 import dev.kinglet.train.Evaluation;
-import dev.kinglet.train.FineTuning;
 import dev.kinglet.train.Learner;
-import dev.kinglet.train.LrSchedule;
+import dev.kinglet.tune.Tuning;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -49,12 +43,13 @@ import tools.jackson.databind.JsonNode;
  * pending, running, done, failed), {@code results.json} (per variant and point: mean, standard
  * deviation and 95% interval of test accuracy), {@code run.log}, and per job
  * {@code jobs/<id>/} with {@code metrics.jsonl}, {@code results.json}, and {@code model.pth} + {@code model.json} (see {@link ModelFiles}).
+ * A recipe with {@code tune} is searched first ({@link Tuning}: {@code tune/<variant>/<point>/}).
  * Every file but the append-only logs is written whole or not at all. A failed job does not
  * stop the others; {@code --resume} reruns what is not done.
  */
 public final class Runner {
     /** Files of a run directory the report reads besides the jobs' own. */
-    public static final String NOTICES = "notices.json", AUGMENT_PREVIEW = "augment-preview.png";
+    public static final String NOTICES = "notices.json", AUGMENT_PREVIEW = "augment-preview.png", TUNING = "tune/summary.json";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
 
     private Runner() {}
@@ -163,6 +158,7 @@ public final class Runner {
                 Files.move(tmp, dir.resolve(AUGMENT_PREVIEW), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             BaselineRuns.run(recipe, plan, base, dir, out);
+            Tuning tuning = Tuning.run(plan, dir, data::get, info, o, out);
 
             Map<String, JobResult> results = new LinkedHashMap<>();
             for (Plan.Job job : plan.jobs()) results.put(job.id(), done.getOrDefault(job.id(), new JobResult(job.id(), "pending", null, null, null, null)));
@@ -177,7 +173,7 @@ public final class Runner {
                 writePlan(dir, plan, results);
                 JobResult r;
                 try {
-                    r = runJob(plan.variants().get(job.variant()), job, data, dir.resolve("jobs").resolve(job.id()), info, o, out, encoders.get(job.variant()));
+                    r = runJob(tuning.recipe(plan, job), job, data, dir.resolve("jobs").resolve(job.id()), info, o, out, encoders.get(job.variant()));
                 } catch (RuntimeException | IOException e) {
                     StringWriter trace = new StringWriter();
                     e.printStackTrace(new PrintWriter(trace));
@@ -189,6 +185,7 @@ public final class Runner {
                 writePlan(dir, plan, results);
             }
             combineEnsembles(plan, results, dir, data, out);
+            if (!tuning.isEmpty()) AtomicFiles.writeString(dir.resolve(TUNING), Json.PRETTY.writeValueAsString(tuning.summary()));
             var report = dev.kinglet.report.RunReport.write(dir);
             report.print(out);
             Map<String, Stats.Summary> summary = report.testAccuracy();
@@ -211,26 +208,20 @@ public final class Runner {
         try (JobData d = jobData(r, split, job)) {
             ImageSet train = d.train(), validation = d.validation();
             out.printf(Locale.ROOT, "job %s: %d training, %d validation, %d test images%n", job.id(), train.size(), validation.size(), split.test().size());
-            Pipelines pipes = Pipelines.of(r.augment(), split.train().classes(), split.train().targetNames());
-            var px = train.pixels();
-            Normalization norm = normalization(r, pipes, train, o.dataBase(), encoder);
-            NativeRuntime.seed(job.initSeed());
-            JobModel m = model(r, train, classes, pipes, o.dataBase(), info.device(), out, o.terminal(), "job " + job.id());
-            Network net = m.net();
-            if (encoder != null) out.println("job " + job.id() + ": " + Pretraining.initialise(net, encoder.file()));
-            CosineObjective objective = m.objective();
-            int[] size = m.size();
-            var description = split.train().isRegression()
-                    ? new ModelFiles.Description(r.model(), List.of(), px.channels(), size[0], size[1], m.repeatGray(), norm, null, split.train().targetNames())
-                    : new ModelFiles.Description(r.model(), split.train().classes(), px.channels(), size[0], size[1], m.repeatGray(), norm,
-                    objective == null ? null : new ModelFiles.Cosine(m.lambda(), TensorMemory.toFloats(objective.classEmbeddings()), objective.dim()));
-            try (net; objective; Learner learner = new Learner(net, r.train().optimizer(), info.device(), train, norm, r.train().batchSize(),
-                    job.initSeed(), pipes.train(), pipes.eval());
-                 Techniques techniques = Techniques.attach(r, learner, jobDir, validation.size(), split.test(), description, checkpoint.isPresent())) {
-                configure(learner, r, objective);
-                if (validation.size() > 0) learner.validateOn(validation);
-                LrSchedule schedule = new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner);
-                learner.add(schedule).add(new Progress(out, o.terminal())).add(new MetricsLog(jobDir.resolve("metrics.jsonl")));
+            try (Training t = Training.open(r, train, validation, split.train().classes(), job.initSeed(), o.dataBase(), info.device(), out, o.terminal(),
+                    job.id(), encoder)) {
+                Learner learner = t.learner();
+                Network net = t.net();
+                CosineObjective objective = t.objective();
+                Normalization norm = t.norm();
+                int[] size = t.size();
+                var px = train.pixels();
+                var description = split.train().isRegression()
+                        ? new ModelFiles.Description(r.model(), List.of(), px.channels(), size[0], size[1], t.repeatGray(), norm, null, split.train().targetNames())
+                        : new ModelFiles.Description(r.model(), split.train().classes(), px.channels(), size[0], size[1], t.repeatGray(), norm,
+                        objective == null ? null : new ModelFiles.Cosine(t.lambda(), TensorMemory.toFloats(objective.classEmbeddings()), objective.dim()));
+                try (Techniques techniques = Techniques.attach(r, learner, jobDir, validation.size(), split.test(), description, checkpoint.isPresent())) {
+                learner.add(new Progress(out, o.terminal())).add(new MetricsLog(jobDir.resolve("metrics.jsonl")));
                 o.extra().forEach(learner::add);
                 if (r.output().checkpoints()) learner.add(new Checkpoints(jobDir, learner));
                 if (checkpoint.isPresent()) {
@@ -238,11 +229,7 @@ public final class Runner {
                     out.println("job " + job.id() + ": resuming after epoch " + c.epoch() + " from " + c.weights().getFileName());
                     learner.resumeAfter(c.epoch(), c.step(), () -> Checkpoints.restore(c, learner));
                 }
-                if ((r.model().weights() != null || encoder != null || r.model().architecture() instanceof dev.kinglet.dsl.TorchScriptBackbone) && r.train().fineTune() != null) {
-                    FineTuning.run(learner, schedule, r.train().fineTune(), r.train().optimizer().lr(), r.train().epochs());
-                } else {
-                    learner.fit(r.train().epochs());
-                }
+                t.fit();
                 double seconds = learner.state().fitSeconds();
                 techniques.finish();
                 if (split.train().isRegression()) {
@@ -252,12 +239,12 @@ public final class Runner {
                 Evaluation plainTest = null;
                 var tta = r.augment().tta();
                 if (tta.views() > 0) {
-                    int[] ttaSize = pipes.tta().outputSize(px.height(), px.width());
+                    int[] ttaSize = t.pipes().tta().outputSize(px.height(), px.width());
                     if (ttaSize[0] != size[0] || ttaSize[1] != size[1]) {
                         throw new RecipeException("augment.tta.ops", "end at " + ttaSize[0] + "x" + ttaSize[1] + " but the model sees " + size[0] + "x" + size[1]);
                     }
                     plainTest = test;
-                    test = learner.evaluateWithTta(split.test(), pipes.tta(), tta.views(), tta.plainWeight());
+                    test = learner.evaluateWithTta(split.test(), t.pipes().tta(), tta.views(), tta.plainWeight());
                     out.printf(Locale.ROOT, "job %s: test accuracy without TTA %.2f%%, with %d views %.2f%%%n", job.id(),
                             100 * plainTest.accuracy(), tta.views(), 100 * test.accuracy());
                 }
@@ -275,6 +262,7 @@ public final class Runner {
                 out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%n",
                         job.id(), 100 * test.accuracy(), test.images(), test.loss(), seconds);
                 return new JobResult(job.id(), "done", test.accuracy(), test.loss(), seconds, null);
+                }
             }
         }
     }
@@ -298,45 +286,6 @@ public final class Runner {
         return new JobData(trainPart, validation, trainPart.select(Splits.subset(job.subset(), trainPart.labels(), strata, job.subsetSeed())));
     }
 
-
-    /** A job's network, with the cosine loss its objective, and how it was built. */
-    record JobModel(Network net, CosineObjective objective, int[] size, boolean repeatGray, double lambda) {}
-
-    /**
-     * The normalisation of a job's images: the augment pipeline's, else the pretrained weights', else
-     * the pre-trained encoder's (null: none), else the training images' statistics.
-     */
-    static Normalization normalization(Recipe r, Pipelines pipes, ImageSet train, Path dataBase, Pretraining.Encoder encoder) {
-        var weights = r.model().weights();
-        return pipes.normalization()
-                .or(() -> weights == null ? java.util.Optional.empty() : uncheck(() -> Pretrained.normalization(weights, r.model().architecture(), dataBase, train.pixels().channels())))
-                .or(() -> java.util.Optional.ofNullable(encoder).map(Pretraining.Encoder::normalization))
-                .orElseGet(train::statistics);
-    }
-
-    /** Builds a job's network (initialised from the native seed, then its pretrained weights loaded) for images of {@code train}. */
-    static JobModel model(Recipe r, ImageSet train, int classes, Pipelines pipes, Path dataBase, Device device, PrintStream out, boolean terminal,
-                          String who) throws IOException {
-        var px = train.pixels();
-        var weights = r.model().weights();
-        int[] size = pipes.train().outputSize(px.height(), px.width());
-        boolean repeatGray = weights != null && Pretrained.grayscale(weights) == Grayscale.REPEAT && px.channels() == 1;
-        double lambda = r.loss() instanceof CosineLoss c ? c.lambda() : 0;
-        Network net = Network.build(r.model(), px.channels(), size[0], size[1], train.outputs(), repeatGray, lambda);
-        CosineObjective objective = r.loss() instanceof CosineLoss c
-                ? CosineObjective.of(c, train.classes(), dataBase, Network.embeddingDim(r.model(), classes), device) : null;
-        if (weights != null) out.println(who + ": weights " + Pretrained.load(net, r.model(), dataBase, out, terminal).summary());
-        return new JobModel(net, objective, size, repeatGray, lambda);
-    }
-
-    /** The recipe's loss, batch mixing and gradient clipping on {@code learner}. */
-    static void configure(Learner learner, Recipe r, CosineObjective objective) {
-        if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
-        if (r.loss() instanceof dev.kinglet.dsl.RegressionLoss rl) learner.regressionLoss(rl);
-        learner.objective(objective);
-        learner.batchMix(BatchMix.of(r.augment().train()));
-        learner.clipGradNorm(r.train().clipGradNorm());
-    }
 
     private static Map<String, Object> jobResults(Plan.Job job, Network net, Evaluation test, double seconds, Normalization norm, int trainImages) {
         Map<String, Object> r = new LinkedHashMap<>();
@@ -413,18 +362,6 @@ public final class Runner {
             }
         }
         AtomicFiles.writeString(file, kept.toString());
-    }
-
-    private interface IoSupplier<T> {
-        T get() throws IOException;
-    }
-
-    private static <T> T uncheck(IoSupplier<T> s) {
-        try {
-            return s.get();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /**

@@ -220,6 +220,12 @@ public final class Learner implements AutoCloseable {
         state.lr = lr;
     }
 
+    /** Takes {@code c} off the loop (no-op when it is not on it). */
+    public Learner remove(Callback c) {
+        callbacks.remove(c);
+        return this;
+    }
+
     public Learner add(Callback c) {
         callbacks.add(c);
         callbacks.sort(Comparator.comparingInt(Callback::order));

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /**
  * A whole recipe. Only {@code name} and {@code data} are required; every other section has a
  * default that is good practice on small data (a baseline, a small CNN, Adam with a one-cycle
- * schedule, cross-entropy, one model, no learning curve).
+ * schedule, cross-entropy, one model, no learning curve, no hyper-parameter search).
  *
  * <pre>{@code
  * Recipe base = Recipe.of("birds", new Data(new ImageFolder("data/birds")));
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 public record Recipe(String name, String description, Long seed, Data data, Baseline baseline, Model model, Pretrain pretrain,
                      Augment augment, Loss loss, Train train, Ensemble ensemble, LearningCurve learningCurve,
-                     List<Variant> variants, Output output) {
+                     List<Variant> variants, Output output, Tune tune) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
     public Recipe {
@@ -37,25 +37,27 @@ public record Recipe(String name, String description, Long seed, Data data, Base
         for (Variant v : variants) RecipeException.require(names.add(v.name()), "variants", "two variants are named '" + v.name() + "'");
         RecipeException.require(!ensemble.snapshots() || train.schedule() instanceof Schedule.CosineRestarts, "ensemble.snapshots",
                 "snapshot ensembles take one member per restart: set train.schedule to {type: cosineRestarts}");
+        if (tune != null) tune.checkPaths(RecipeIo.sections(seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, output));
     }
 
     /** A recipe with every default. */
     public static Recipe of(String name, Data data) {
-        return new Recipe(name, null, null, data, null, null, null, null, null, null, null, null, null, null);
+        return new Recipe(name, null, null, data, null, null, null, null, null, null, null, null, null, null, null);
     }
 
-    public Recipe withName(String v) { return new Recipe(v, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
-    public Recipe withDescription(String v) { return new Recipe(name, v, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
-    public Recipe withSeed(long v) { return new Recipe(name, description, v, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
-    public Recipe withData(Data v) { return new Recipe(name, description, seed, v, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
-    public Recipe withBaseline(Baseline v) { return new Recipe(name, description, seed, data, v, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
-    public Recipe withModel(Model v) { return new Recipe(name, description, seed, data, baseline, v, pretrain, augment, loss, train, ensemble, learningCurve, variants, output); }
-    public Recipe withPretrain(Pretrain v) { return new Recipe(name, description, seed, data, baseline, model, v, augment, loss, train, ensemble, learningCurve, variants, output); }
-    public Recipe withAugment(Augment v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, v, loss, train, ensemble, learningCurve, variants, output); }
-    public Recipe withLoss(Loss v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, v, train, ensemble, learningCurve, variants, output); }
-    public Recipe withTrain(Train v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, v, ensemble, learningCurve, variants, output); }
-    public Recipe withEnsemble(Ensemble v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, v, learningCurve, variants, output); }
-    public Recipe withLearningCurve(LearningCurve v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, v, variants, output); }
-    public Recipe withVariants(Variant... v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, List.of(v), output); }
-    public Recipe withOutput(Output v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, v); }
+    public Recipe withName(String v) { return new Recipe(v, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withDescription(String v) { return new Recipe(name, v, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withSeed(long v) { return new Recipe(name, description, v, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withData(Data v) { return new Recipe(name, description, seed, v, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withBaseline(Baseline v) { return new Recipe(name, description, seed, data, v, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withModel(Model v) { return new Recipe(name, description, seed, data, baseline, v, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withPretrain(Pretrain v) { return new Recipe(name, description, seed, data, baseline, model, v, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withAugment(Augment v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, v, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withLoss(Loss v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, v, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withTrain(Train v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, v, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withEnsemble(Ensemble v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, v, learningCurve, variants, output, tune); }
+    public Recipe withLearningCurve(LearningCurve v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, v, variants, output, tune); }
+    public Recipe withVariants(Variant... v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, List.of(v), output, tune); }
+    public Recipe withTune(Tune v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, v); }
+    public Recipe withOutput(Output v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, v, tune); }
 }

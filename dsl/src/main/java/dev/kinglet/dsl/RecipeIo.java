@@ -100,36 +100,80 @@ public final class RecipeIo {
     }
 
     private static final Pattern SEGMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)((?:\\[\\d+\\])*)");
+    private static final Pattern INDEX = Pattern.compile("\\[(\\d+)\\]");
 
     private static void set(ObjectNode root, String path, JsonNode value) {
-        String[] parts = path.split("\\.");
+        slot(root, path, true).set(value);
+    }
+
+    /**
+     * The value at {@code path} ({@code train.optimizer.lr}, {@code augment.train[2].degrees}) in
+     * a recipe tree; a key or index that is not there is an error naming the path and what is.
+     */
+    public static JsonNode valueAt(JsonNode root, String path) {
+        return slot(root, path, false).get();
+    }
+
+    /** A tree of the recipe's sections, for checks made while the recipe itself is being built. */
+    static ObjectNode sections(Long seed, Data data, Baseline baseline, Model model, Pretrain pretrain, Augment augment, Loss loss,
+                               Train train, Ensemble ensemble, LearningCurve learningCurve, Output output) {
+        ObjectNode n = JSON.getNodeFactory().objectNode();
+        n.put("seed", seed);
+        Object[] values = {data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, output};
+        String[] keys = {"data", "baseline", "model", "pretrain", "augment", "loss", "train", "ensemble", "learningCurve", "output"};
+        for (int i = 0; i < keys.length; i++) n.set(keys[i], values[i] == null ? JSON.getNodeFactory().nullNode() : JSON.valueToTree(values[i]));
+        return n;
+    }
+
+    /** Where a path ends: a key of an object or an index of a list. */
+    private record Slot(JsonNode container, String key, int index, String path) {
+        JsonNode get() {
+            if (container instanceof ArrayNode arr) return arr.get(index);
+            JsonNode v = container.get(key);
+            if (v == null) throw new RecipeException(path, "'" + key + "' is not a setting here; known: " + String.join(", ", container.propertyNames()));
+            return v;
+        }
+
+        void set(JsonNode v) {
+            if (container instanceof ArrayNode arr) arr.set(index, v);
+            else ((ObjectNode) container).set(key, v);
+        }
+    }
+
+    /** Walks {@code path}; with {@code create}, a missing or null object on the way becomes an empty one (for setting). */
+    private static Slot slot(JsonNode root, String path, boolean create) {
+        String[] parts = path.split("\\.", -1);
         JsonNode node = root;
         for (int i = 0; i < parts.length; i++) {
             Matcher m = SEGMENT.matcher(parts[i]);
             if (!m.matches()) throw new RecipeException(path, "is not a recipe path: use dotted keys and [index], e.g. train.optimizer.lr or augment.train[0].p");
             String key = m.group(1);
             List<Integer> indices = new ArrayList<>();
-            Matcher idx = Pattern.compile("\\[(\\d+)\\]").matcher(m.group(2));
+            Matcher idx = INDEX.matcher(m.group(2));
             while (idx.find()) indices.add(Integer.parseInt(idx.group(1)));
             boolean last = i == parts.length - 1;
-            if (!(node instanceof ObjectNode obj)) throw new RecipeException(path, "'" + parts[i] + "' is inside a value that is not an object");
-            if (indices.isEmpty()) {
-                if (last) { obj.set(key, value); return; }
-                JsonNode child = obj.get(key);
-                if (child == null || child.isNull()) { child = obj.putObject(key); }
-                node = child;
-                continue;
+            if (!(node instanceof ObjectNode obj)) {
+                throw new RecipeException(path, "'" + parts[i] + "' is inside a value that is not an object" + (node.isNull() ? " (it is not set)" : ""));
             }
+            if (indices.isEmpty() && last) return new Slot(obj, key, -1, path);
             JsonNode child = obj.get(key);
+            if (child == null || child.isNull()) {
+                if (!create) {
+                    if (child == null) throw new RecipeException(path, "'" + key + "' is not a setting here; known: " + String.join(", ", obj.propertyNames()));
+                    throw new RecipeException(path, "'" + key + "' is not set in this recipe, so nothing inside it can be");
+                }
+                if (indices.isEmpty()) child = obj.putObject(key);
+            }
             for (int k = 0; k < indices.size(); k++) {
                 if (!(child instanceof ArrayNode arr)) throw new RecipeException(path, "'" + key + "' is not a list");
                 int at = indices.get(k);
                 if (at >= arr.size()) throw new RecipeException(path, "index " + at + " is past the end of '" + key + "' (" + arr.size() + " items)");
-                if (last && k == indices.size() - 1) { arr.set(at, value); return; }
+                if (last && k == indices.size() - 1) return new Slot(arr, key, at, path);
                 child = arr.get(at);
             }
             node = child;
         }
+        throw new AssertionError("unreachable: the loop returns at the last part");
     }
 
     public static String toJson(Recipe r) {
@@ -191,6 +235,8 @@ public final class RecipeIo {
      * gives {@code augment.train[2].degrees}.
      */
     static String fullPath(String where, String recordPath) {
+        if (recordPath.startsWith(where + ".")) return recordPath;
+        if (where.startsWith(recordPath + ".")) return where;
         if (where.equals("(recipe)") || !recordPath.contains(".")) return where.equals("(recipe)") ? recordPath : where;
         String leaf = recordPath.substring(recordPath.lastIndexOf('.') + 1);
         return where.endsWith("." + leaf) || where.equals(leaf) ? where : where + "." + leaf;

@@ -18,7 +18,7 @@ import dev.kinglet.dsl.RecipeSchema;
 /** The YAML recipes equal the Java ones, and the shipped schema is current and accepts them. */
 class RecipeFilesTest {
     static final Path ROOT = FashionQuickTest.repoRoot().resolve("recipes");
-    static final String[] NAMES = {"fashion-quick", "fashion-compare", "fashion-augment", "fashion-autoencoder"};
+    static final String[] NAMES = {"fashion-quick", "fashion-compare", "fashion-augment", "fashion-autoencoder", "fashion-tuned"};
 
     @Test
     void yamlRecipesEqualTheJavaRecipes() throws Exception {
@@ -53,5 +53,7 @@ class RecipeFilesTest {
         }
         String typo = Files.readString(ROOT.resolve("yaml/fashion-quick.yaml")).replace("batchSize:", "batchSise:");
         assertThat(schema.validate(typo, InputFormat.YAML)).isNotEmpty();
+        String rangeTypo = Files.readString(ROOT.resolve("yaml/fashion-tuned.yaml")).replace("{logUniform: [1.0e-6", "{logUniforn: [1.0e-6");
+        assertThat(schema.validate(rangeTypo, InputFormat.YAML)).as("a misspelt tune range").isNotEmpty();
     }
 }
