@@ -162,7 +162,7 @@ public final class Runner {
                 Preview.write(recipe, base.train(), 8, 7, tmp);
                 Files.move(tmp, dir.resolve(AUGMENT_PREVIEW), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            BaselineRuns.run(recipe, plan, base, dir, out);
+            BaselineRuns.run(recipe, plan, base, dir, o, info.device(), out);
 
             Map<String, JobResult> results = new LinkedHashMap<>();
             for (Plan.Job job : plan.jobs()) results.put(job.id(), done.getOrDefault(job.id(), new JobResult(job.id(), "pending", null, null, null, null)));
