@@ -3,7 +3,9 @@ package dev.kinglet.augment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 import dev.kinglet.dsl.AugmentOp;
 import dev.kinglet.dsl.CutMix;
@@ -65,6 +67,13 @@ public final class Augmenter {
         }
         this.ops = List.copyOf(kept);
         this.negate = negates.toArray(int[][]::new);
+    }
+
+    /** The indices of the regression targets that some op of this pipeline negates. */
+    public Set<Integer> negatedTargets() {
+        Set<Integer> out = new TreeSet<>();
+        for (int[] n : negate) for (int j : n) out.add(j);
+        return out;
     }
 
     /** The pipeline with no ops. */

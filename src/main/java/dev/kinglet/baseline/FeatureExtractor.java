@@ -4,8 +4,8 @@ import dev.kinglet.data.ImageSet;
 
 /**
  * What a baseline model sees of each image: one feature vector per image of {@code set}, in its
- * order, all of one length. Raw pixels are {@link PixelExtractor}; a frozen backbone's pooled
- * features plug in here too.
+ * order, all of one length. Raw pixels are {@link PixelExtractor}; a frozen pretrained
+ * network's pooled features are {@link BackboneExtractor}.
  */
 @FunctionalInterface
 public interface FeatureExtractor {

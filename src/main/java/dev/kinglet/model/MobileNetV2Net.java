@@ -56,8 +56,14 @@ final class MobileNetV2Net extends Network {
 
     @Override
     public Tensor forward(Tensor x) {
-        x = torch.adaptive_avg_pool2d(features.forward(x), 1, 1).flatten(1, -1);
+        x = torch.adaptive_avg_pool2d(encode(x), 1, 1).flatten(1, -1);
         return classifier.forward(x);
+    }
+
+    /** The feature blocks: a 1280-channel map (wider at width > 1), 1/32 of the input's size (no autoencoder decoder is made for it). */
+    @Override
+    public Tensor encode(Tensor x) {
+        return features.forward(x);
     }
 
     @Override

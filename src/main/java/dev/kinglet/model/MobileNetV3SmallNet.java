@@ -66,8 +66,14 @@ final class MobileNetV3SmallNet extends Network {
 
     @Override
     public Tensor forward(Tensor x) {
-        x = torch.adaptive_avg_pool2d(features.forward(x), 1, 1).flatten(1, -1);
+        x = torch.adaptive_avg_pool2d(encode(x), 1, 1).flatten(1, -1);
         return classifier.forward(x);
+    }
+
+    /** The feature blocks: a 576-channel map, 1/32 of the input's size (no autoencoder decoder is made for it). */
+    @Override
+    public Tensor encode(Tensor x) {
+        return features.forward(x);
     }
 
     /**

@@ -118,11 +118,12 @@ public final class Check {
                         Tensor labels = train.isRegression() ? b.targets() : b.labels();
                         Tensor y = info.device().isCuda() ? labels.to(info.device().torch(), labels.scalar_type()) : labels;
                         if (train.isRegression()) {
-                            Tensor loss = new dev.kinglet.train.RegressionObjective((dev.kinglet.dsl.RegressionLoss) recipe.loss()).loss(logits, y);
+                            var scaling = dev.kinglet.train.TargetScaling.fit(train.targets(), train.targetNames().size(), pipes.train().negatedTargets());
+                            Tensor loss = new dev.kinglet.train.RegressionObjective((dev.kinglet.dsl.RegressionLoss) recipe.loss()).loss(logits, scaling.standardise(y));
                             loss.backward();
                             float v = loss.item_float();
                             if (!Float.isFinite(v)) throw new IllegalStateException("loss is " + v);
-                            stages.add(new Stage("loss", true, String.format(java.util.Locale.ROOT, "%.4f (%s on %d targets), gradients computed",
+                            stages.add(new Stage("loss", true, String.format(java.util.Locale.ROOT, "%.4f (%s on %d targets, standardised), gradients computed",
                                     v, Support.typeName(recipe.loss()), train.targetNames().size())));
                             return report(stages, out);
                         }

@@ -18,6 +18,7 @@ import dev.kinglet.model.Network;
 import dev.kinglet.model.TorchScriptNet;
 import dev.kinglet.model.WeightLoader;
 import dev.kinglet.train.CosineObjective;
+import dev.kinglet.train.TargetScaling;
 import dev.kinglet.natives.Device;
 import dev.kinglet.natives.Normalization;
 import dev.kinglet.natives.StateDict;
@@ -27,7 +28,8 @@ import tools.jackson.databind.JsonNode;
  * A trained model on disk: {@code model.pth}, a state dict as {@code torch.save} writes it (Python's
  * {@code torch.load} + {@code load_state_dict(strict=True)} read it into the TorchVision
  * architecture), and {@code model.json}, what is needed to use it: the recipe's model section, the
- * class names (or a regression model's target names), the input size and channels and the normalisation.
+ * class names (or a regression model's target names and how its outputs map back to their units), the
+ * input size and channels and the normalisation.
  */
 public final class ModelFiles {
     public static final String WEIGHTS = "model.pth", DESCRIPTION = "model.json";
@@ -36,11 +38,24 @@ public final class ModelFiles {
 
     private ModelFiles() {}
 
-    /** @param targets the regression targets the network outputs, in order; empty for a classifier */
+    /**
+     * @param targets       the regression targets the network outputs, in order; empty for a classifier
+     * @param targetScaling how the network's outputs map back to the targets' units; null (read
+     *                      as identity) for a classifier and for a model.json written before targets were standardised
+     */
     public record Description(Model model, List<String> classes, int channels, int height, int width, boolean repeatGray,
-                              Normalization normalization, Cosine cosine, List<String> targets) {
+                              Normalization normalization, Cosine cosine, List<String> targets, TargetScaling targetScaling) {
         public Description {
             targets = targets == null ? List.of() : List.copyOf(targets);
+            if (targetScaling == null && !targets.isEmpty()) targetScaling = TargetScaling.identity(targets.size());
+            if (targetScaling != null && targetScaling.targets() != targets.size()) {
+                throw new IllegalArgumentException("a scaling of " + targetScaling.targets() + " targets for targets " + targets);
+            }
+        }
+
+        public Description(Model model, List<String> classes, int channels, int height, int width, boolean repeatGray,
+                           Normalization normalization, Cosine cosine, List<String> targets) {
+            this(model, classes, channels, height, width, repeatGray, normalization, cosine, targets, null);
         }
 
         public Description(Model model, List<String> classes, int channels, int height, int width, boolean repeatGray, Normalization normalization, Cosine cosine) {
@@ -49,6 +64,10 @@ public final class ModelFiles {
 
         public Description(Model model, List<String> classes, int channels, int height, int width, boolean repeatGray, Normalization normalization) {
             this(model, classes, channels, height, width, repeatGray, normalization, null);
+        }
+
+        public Description withTargetScaling(TargetScaling s) {
+            return new Description(model, classes, channels, height, width, repeatGray, normalization, cosine, targets, s);
         }
 
         public boolean regression() {
@@ -90,7 +109,10 @@ public final class ModelFiles {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("model", RecipeIo.tree(model));
         json.put("classes", d.classes());
-        if (d.regression()) json.put("targets", d.targets());
+        if (d.regression()) {
+            json.put("targets", d.targets());
+            json.put("targetScaling", Map.of("mean", d.targetScaling().mean(), "std", d.targetScaling().std()));
+        }
         json.put("channels", d.channels());
         json.put("imageSize", List.of(d.height(), d.width()));
         json.put("repeatGray", d.repeatGray());
@@ -110,7 +132,8 @@ public final class ModelFiles {
         return new Description(model, classes, j.get("channels").asInt(), j.get("imageSize").get(0).asInt(), j.get("imageSize").get(1).asInt(),
                 j.get("repeatGray").asBoolean(), new Normalization(floats(n.get("mean")), floats(n.get("std"))),
                 j.has("cosine") ? new Cosine(j.get("cosine").get("lambda").asDouble(), floats(j.get("cosine").get("classEmbeddings")), j.get("cosine").get("dim").asInt()) : null,
-                j.has("targets") ? j.get("targets").valueStream().map(JsonNode::asString).toList() : List.of());
+                j.has("targets") ? j.get("targets").valueStream().map(JsonNode::asString).toList() : List.of(),
+                j.has("targetScaling") ? new TargetScaling(floats(j.get("targetScaling").get("mean")), floats(j.get("targetScaling").get("std"))) : null);
     }
 
     /** The saved network with its weights, strictly loaded. A TorchScript backbone's file is found relative to {@code dir}. */

@@ -82,7 +82,7 @@ public final class Predict {
 
     /** Writes {@code path,<target>,...} rows of a regression model's predicted values. */
     private static int writeTargets(Path modelDir, ModelFiles.Description d, List<Path> files, Path csv, PrintStream out) throws IOException {
-        float[] v = probabilities(modelDir, files);
+        float[] v = d.targetScaling().restore(probabilities(modelDir, files)); // the network learned standardised targets
         int t = d.targets().size();
         StringBuilder text = new StringBuilder("path");
         for (String name : d.targets()) text.append(',').append(csvField(name));

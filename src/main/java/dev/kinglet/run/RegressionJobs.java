@@ -23,7 +23,7 @@ final class RegressionJobs {
     static Runner.JobResult finish(Learner learner, ImageSet test, Plan.Job job, Path jobDir, ModelFiles.Description model, boolean save,
                                    double seconds, PrintStream out) throws IOException {
         RegressionEvaluation e = learner.evaluateRegression(test);
-        if (save) ModelFiles.save(jobDir, learner.model(), model);
+        if (save) ModelFiles.save(jobDir, learner.model(), model.withTargetScaling(learner.targetScaling()));
         Checkpoints.delete(jobDir); // the job is done: its model is saved, nothing left to resume
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("job", job);
@@ -35,6 +35,7 @@ final class RegressionJobs {
         r.put("trainSeconds", seconds);
         r.put("parameters", learner.model().parameterCount());
         r.put("normalization", Map.of("mean", model.normalization().mean(), "std", model.normalization().std()));
+        r.put("targetScaling", Map.of("mean", learner.targetScaling().mean(), "std", learner.targetScaling().std()));
         AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(r));
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "job %s: test R² %.4f, MAE %.4f, RMSE %.4f (%d images; ", job.id(),
                 e.meanR2(), e.meanMae(), e.meanRmse(), e.images()));

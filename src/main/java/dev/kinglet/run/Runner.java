@@ -157,7 +157,7 @@ public final class Runner {
                 Preview.write(recipe, base.train(), 8, 7, tmp);
                 Files.move(tmp, dir.resolve(AUGMENT_PREVIEW), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            BaselineRuns.run(recipe, plan, base, dir, out);
+            BaselineRuns.run(recipe, plan, base, dir, o, info.device(), out);
             Tuning tuning = Tuning.run(plan, dir, data::get, info, o, out);
 
             Map<String, JobResult> results = new LinkedHashMap<>();

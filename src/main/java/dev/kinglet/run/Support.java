@@ -69,9 +69,7 @@ public final class Support {
         }
         if (r.train().precision().equals("mixed")) errors.add(notYet("train.precision", "mixed precision", "float32"));
         if (r.ensemble().snapshots()) errors.addAll(snapshotErrors(r));
-        if (r.baseline().features() instanceof dev.kinglet.dsl.BackboneFeatures) {
-            errors.add(notYet("baseline.features", "baselines on features of a frozen backbone", "baselines on pixels: {type: pixels}"));
-        }
+        errors.addAll(FrozenBackbone.problems(r.baseline()));
         if (r.learningCurve() != null && r.learningCurve().points() < 3) {
             notices.add("learningCurve: a power law needs 3 points or more; with " + r.learningCurve().points() + " the report shows the curve without a fit");
         }

@@ -60,6 +60,7 @@ public final class Learner implements AutoCloseable {
     private BatchMix batchMix;
     private CosineObjective objective;
     private RegressionObjective regression;
+    private final TargetScaling scaling;
     private Double clipGradNorm;
     private TensorVector clipped;
     private int skipThrough;
@@ -98,6 +99,13 @@ public final class Learner implements AutoCloseable {
         // one evaluation loader for every evaluation: its threads live as long as the learner
         this.evalLoader = new Loader(channels, targets, evalAugmenter, norm, EVAL_BATCH, trainSize[0], trainSize[1], Loader.defaultWorkers(), 1);
         this.regression = train.isRegression() ? RegressionObjective.MSE : null;
+        if (train.isRegression()) {
+            java.util.Set<Integer> negated = new java.util.TreeSet<>(trainAugmenter.negatedTargets());
+            negated.addAll(evalAugmenter.negatedTargets());
+            this.scaling = TargetScaling.fit(train.targets(), targets, negated);
+        } else {
+            this.scaling = null;
+        }
         state.regression = train.isRegression();
         this.seed = seed;
         this.mixSeed = new SplittableRandom(seed ^ 0x6d69787570L).nextLong();
@@ -180,7 +188,12 @@ public final class Learner implements AutoCloseable {
         return this;
     }
 
-    /** The loss of a regression set's batches (the default: mean squared error). */
+    /** How a regression network's targets are standardised (on this learner's training images); null for a classifier. */
+    public TargetScaling targetScaling() {
+        return scaling;
+    }
+
+    /** The loss of a regression set's batches, on standardised targets (the default: mean squared error). */
     public Learner regressionLoss(dev.kinglet.dsl.RegressionLoss loss) {
         if (regression == null) throw new IllegalStateException("a regression loss needs a training set with regression targets");
         this.regression = new RegressionObjective(loss);
@@ -352,7 +365,7 @@ public final class Learner implements AutoCloseable {
 
     private void step(BatchBuffer.Batch b) {
         try (var scope = Scope.step()) {
-            Tensor x = onDevice(b.images()), y = onDevice(regression != null ? b.targets() : b.labels());
+            Tensor x = onDevice(b.images()), y = regression != null ? scaling.standardise(onDevice(b.targets())) : onDevice(b.labels());
             optimizer.zero_grad();
             BatchMix.Mixed mix = batchMix == null ? null : batchMix.apply(x, y, mixSeed + state.step);
             Tensor output = model.logits(mix == null ? x : mix.images());
@@ -389,7 +402,10 @@ public final class Learner implements AutoCloseable {
         return Evaluation.of(probabilities(evalLoader, set, inOrder, 0), set.labels(), set.classes());
     }
 
-    /** Mean absolute error, RMSE and R² per target on a regression {@code set}, in inference mode, one scope per batch. */
+    /**
+     * Mean absolute error, RMSE and R² per target on a regression {@code set}, in inference mode,
+     * one scope per batch, of the network's outputs mapped back to the targets' units.
+     */
     public RegressionEvaluation evaluateRegression(ImageSet set) {
         if (regression == null) throw new IllegalStateException("this learner trains a classifier: use evaluate");
         model.setTraining(false);
@@ -404,7 +420,7 @@ public final class Learner implements AutoCloseable {
                 offset += p.length;
             }
         }
-        return RegressionEvaluation.of(out, set.targets(), set.targetNames());
+        return RegressionEvaluation.of(scaling.restore(out), set.targets(), set.targetNames());
     }
 
     /**

@@ -21,7 +21,7 @@ public final class TrainState {
     public long step() { return step; }
     /** The step count when the current {@code fit} began. */
     public long fitStartStep() { return fitStartStep; }
-    /** Loss of the last step. */
+    /** Loss of the last step; a regression network's is on standardised targets ({@link TargetScaling}), unlike its validation metrics. */
     public double stepLoss() { return stepLoss; }
     /** Mean loss over the images of the epoch so far. */
     public double epochLoss() { return imagesInEpoch == 0 ? Double.NaN : lossSumInEpoch / imagesInEpoch; }

@@ -29,7 +29,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * A whole regression run on test-data/regression-mini (Fashion-MNIST images shifted sideways;
  * targets brightness and a left-minus-right asymmetry that a horizontal flip negates): it
- * learns, reports MAE/RMSE/R², saves the model, and predict writes the targets' values.
+ * learns, reports MAE/RMSE/R², saves the model, and predict writes the targets' values. Targets
+ * are standardised on the job's training images, so the small-scale brightness (std 0.13) is
+ * learned as fast as the asymmetry (std ~1).
  */
 class RegressionRunTest {
     @TempDir Path tmp;
@@ -58,8 +60,11 @@ class RegressionRunTest {
         Path job = result.runDir().resolve("jobs/base.all.f0.s0.m0");
         JsonNode res = Json.PRETTY.readTree(job.resolve("results.json").toFile());
         double asymmetryR2 = res.get("test").get("perTarget").get("asymmetry").get("r2").asDouble();
-        System.out.println("regression run: " + res.get("test"));
-        assertThat(asymmetryR2).as(bytes.toString()).isGreaterThan(0.5);
+        System.out.println("regression run, 6 epochs: " + res.get("test"));
+        // measured with standardised targets (seed 7, 2 threads): asymmetry 0.905, brightness 0.894;
+        // on raw targets brightness (std 0.13) was -0.15 after 6 epochs, asymmetry 0.848
+        assertThat(asymmetryR2).as(bytes.toString()).isGreaterThan(0.75);
+        assertThat(res.get("test").get("perTarget").get("brightness").get("r2").asDouble()).as(bytes.toString()).isGreaterThan(0.75);
         assertThat(res.get("testR2").asDouble()).isEqualTo(result.jobs().get(0).testR2());
         assertThat(res.get("test").get("mean").get("mae").asDouble()).isPositive();
         JsonNode top = Json.PRETTY.readTree(result.runDir().resolve("results.json").toFile());
@@ -67,6 +72,18 @@ class RegressionRunTest {
         assertThat(result.summary().get("base").mean()).isEqualTo(result.jobs().get(0).testR2());
         assertThat(bytes.toString()).contains("test R²");
         assertThat(Files.readString(job.resolve("model.json"))).contains("\"targets\"");
+
+        // the targets were standardised on the job's training images only (not its validation images);
+        // the negated asymmetry is scaled but not centred
+        ModelFiles.Description saved = ModelFiles.describe(job);
+        try (var split = dev.kinglet.data.Datasets.load(r.data(), Path.of(""), r.seed()); var d = Runner.jobData(r, split, Plan.of(r).jobs().get(0))) {
+            assertThat(d.validation().size()).isPositive();
+            var expected = dev.kinglet.train.TargetScaling.fit(d.train().targets(), 2, java.util.Set.of(1));
+            assertThat(saved.targetScaling()).isEqualTo(expected).isNotEqualTo(dev.kinglet.train.TargetScaling.fit(split.train().targets(), 2, java.util.Set.of(1)));
+            assertThat(expected.mean()[1]).isZero();
+            assertThat(expected.mean()[0]).isPositive();
+        }
+        assertThat(res.get("targetScaling").get("std").get(0).floatValue()).isEqualTo(saved.targetScaling().std()[0]);
 
         // predict on every image of the manifest: the asymmetry column follows the truth
         Path csv = tmp.resolve("p.csv");
@@ -88,7 +105,21 @@ class RegressionRunTest {
             res2 += e * e;
             tot += (t[1] - mean) * (t[1] - mean);
         }
-        assertThat(1 - res2 / tot).as("R² of predicted asymmetry over all images").isGreaterThan(0.5);
+        System.out.printf(java.util.Locale.ROOT, "regression run, 6 epochs: predict's asymmetry R² over all 240 images %.4f%n", 1 - res2 / tot);
+        assertThat(1 - res2 / tot).as("R² of predicted asymmetry over all images").isGreaterThan(0.75);
+
+        // a model.json written before targets were standardised reads as identity: predict writes the raw outputs
+        JsonNode description = Json.PRETTY.readTree(job.resolve("model.json").toFile());
+        ((tools.jackson.databind.node.ObjectNode) description).remove("targetScaling");
+        Files.writeString(job.resolve("model.json"), Json.PRETTY.writeValueAsString(description));
+        assertThat(ModelFiles.describe(job).targetScaling()).isEqualTo(dev.kinglet.train.TargetScaling.identity(2));
+        Path raw = tmp.resolve("raw.csv");
+        Predict.run(job, List.of(manifest().getParent().resolve("images/0007.png")), raw, new PrintStream(new ByteArrayOutputStream()));
+        String[] scaled = lines.stream().filter(l -> l.contains("0007.png")).findFirst().orElseThrow().split(","), unscaled = Files.readAllLines(raw).get(1).split(",");
+        for (int j = 0; j < 2; j++) {
+            float z = Float.parseFloat(unscaled[1 + j]);
+            assertThat(Float.parseFloat(scaled[1 + j])).isCloseTo(z * saved.targetScaling().std()[j] + saved.targetScaling().mean()[j], org.assertj.core.api.Assertions.within(1e-4f));
+        }
     }
 
     @Test
@@ -100,9 +131,10 @@ class RegressionRunTest {
         Runner.Result result = run(r, bytes);
         assertThat(result.failed()).as(bytes.toString()).isEmpty();
         JsonNode test = Json.PRETTY.readTree(result.runDir().resolve("jobs/base.all.f0.s0.m0/results.json").toFile()).get("test");
-        System.out.println("regression run, negate []: " + test);
+        System.out.println("regression run, negate [], 12 epochs: " + test);
+        // measured with standardised targets: asymmetry -0.097, brightness 0.953 (on raw targets: 0.375)
         assertThat(test.get("perTarget").get("asymmetry").get("r2").asDouble()).isLessThan(0.3);
-        assertThat(test.get("perTarget").get("brightness").get("r2").asDouble()).isGreaterThan(0.5);
+        assertThat(test.get("perTarget").get("brightness").get("r2").asDouble()).isGreaterThan(0.85);
     }
 
     @Test
