@@ -157,10 +157,19 @@ final class Html {
         }
 
         // training curves: each variant's first job at the last point
+        // the largest point with a finished result (an interrupted run may not have reached the last)
         String lastPoint = points.isEmpty() ? null : points.get(points.size() - 1);
+        for (int i = points.size() - 1; i >= 0; i--) {
+            String p = points.get(i);
+            if (res.summary().stream().anyMatch(row -> row.point().equals(p) && row.results() > 0)) {
+                lastPoint = p;
+                break;
+            }
+        }
+        String shownPoint = lastPoint;
         Map<String, List<double[]>> loss = new LinkedHashMap<>(), val = new LinkedHashMap<>();
         for (RunReport.JobRow j : res.jobs()) {
-            if (!j.point().equals(lastPoint) || j.fold() != 0 || j.seed() != 0 || j.member() != 0) continue;
+            if (!j.point().equals(shownPoint) || j.fold() != 0 || j.seed() != 0 || j.member() != 0 || !j.state().equals("done")) continue;
             List<RunReport.Epoch> ep = r.curves.getOrDefault(j.id(), List.of());
             loss.put(j.variant(), ep.stream().filter(e -> e.trainLoss() != null).map(e -> new double[] {e.epoch(), e.trainLoss()}).toList());
             val.put(j.variant(), ep.stream().filter(e -> e.validationAccuracy() != null).map(e -> new double[] {e.epoch(), 100 * e.validationAccuracy()}).toList());
@@ -172,7 +181,7 @@ final class Html {
         }
 
         // confusion and reliability of the best variant at the last point
-        RunReport.Row top = res.summary().stream().filter(x -> x.point().equals(lastPoint) && x.rank() != null && x.rank() == 1).findFirst().orElse(null);
+        RunReport.Row top = res.summary().stream().filter(x -> x.point().equals(shownPoint) && x.rank() != null && x.rank() == 1).findFirst().orElse(null);
         if (top != null) {
             List<RunReport.Unit> mine = r.units.stream().filter(u -> u.variant().equals(top.variant()) && u.point().equals(top.point()) && u.test() != null).toList();
             long[][] confusion = null;
