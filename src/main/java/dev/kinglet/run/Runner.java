@@ -204,7 +204,6 @@ public final class Runner {
             Checkpoints.delete(jobDir);
         }
         Datasets.Split split = data.get(r.data(), r.seed());
-        int classes = split.train().numClasses();
         try (JobData d = jobData(r, split, job)) {
             ImageSet train = d.train(), validation = d.validation();
             out.printf(Locale.ROOT, "job %s: %d training, %d validation, %d test images%n", job.id(), train.size(), validation.size(), split.test().size());
