@@ -122,16 +122,16 @@ public final class Augmenter {
                     }
                 }
                 case AugmentOp.Rotate r -> {
-                    if (rng.nextDouble() < r.p()) img = Geometry.rotate(img, uniform(rng, -r.degrees(), r.degrees()));
+                    if (rng.nextDouble() < r.p()) img = Geometry.rotate(img, uniform(rng, -r.degrees(), r.degrees()), Image.Interpolation.of(r.interpolation()));
                 }
                 case AugmentOp.Affine a -> {
                     if (rng.nextDouble() < a.p()) {
                         img = Geometry.affine(img, 0, uniform(rng, -a.translate(), a.translate()), uniform(rng, -a.translate(), a.translate()),
-                                uniform(rng, a.scaleMin(), a.scaleMax()), uniform(rng, -a.shear(), a.shear()), 0);
+                                uniform(rng, a.scaleMin(), a.scaleMax()), uniform(rng, -a.shear(), a.shear()), 0, Image.Interpolation.of(a.interpolation()));
                     }
                 }
                 case AugmentOp.Perspective p -> {
-                    if (rng.nextDouble() < p.p()) img = Geometry.perspective(img, p.distortion(), rng);
+                    if (rng.nextDouble() < p.p()) img = Geometry.perspective(img, p.distortion(), Image.Interpolation.of(p.interpolation()), rng);
                 }
                 case AugmentOp.ColorJitter j -> img = colorJitter(img, j, rng);
                 case AugmentOp.Grayscale g -> {

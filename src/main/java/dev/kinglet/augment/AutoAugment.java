@@ -31,11 +31,11 @@ final class AutoAugment {
         double rotate = (wide ? 135 : 30) * s, enhance = (wide ? 0.99 : 0.9) * s;
         return switch (k) {
             case 0 -> img;
-            case 1 -> Geometry.affine(img, 0, 0, 0, 1, Math.toDegrees(Math.atan(sign * shear)), 0);
-            case 2 -> Geometry.affine(img, 0, 0, 0, 1, 0, Math.toDegrees(Math.atan(sign * shear)));
-            case 3 -> Geometry.affine(img, 0, sign * translate / img.width(), 0, 1, 0, 0);
-            case 4 -> Geometry.affine(img, 0, 0, sign * translate / img.height(), 1, 0, 0);
-            case 5 -> Geometry.rotate(img, sign * rotate);
+            case 1 -> Geometry.affine(img, 0, 0, 0, 1, Math.toDegrees(Math.atan(sign * shear)), 0, Image.Interpolation.BILINEAR);
+            case 2 -> Geometry.affine(img, 0, 0, 0, 1, 0, Math.toDegrees(Math.atan(sign * shear)), Image.Interpolation.BILINEAR);
+            case 3 -> Geometry.affine(img, 0, sign * translate / img.width(), 0, 1, 0, 0, Image.Interpolation.BILINEAR);
+            case 4 -> Geometry.affine(img, 0, 0, sign * translate / img.height(), 1, 0, 0, Image.Interpolation.BILINEAR);
+            case 5 -> Geometry.rotate(img, sign * rotate, Image.Interpolation.BILINEAR);
             case 6 -> img.brightness(1 + sign * enhance);
             case 7 -> img.saturation(1 + sign * enhance);
             case 8 -> img.contrast(1 + sign * enhance);

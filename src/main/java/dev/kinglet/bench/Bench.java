@@ -82,7 +82,7 @@ public final class Bench {
         var data = new dev.kinglet.dsl.Data(new dev.kinglet.dsl.ImageFolder(dir), null, null, null, 3, 0.01);
         var ops = java.util.List.<dev.kinglet.dsl.AugmentOp>of(
                 new dev.kinglet.dsl.AugmentOp.RandomResizedCrop(java.util.List.of(224), null, null, null, null),
-                new dev.kinglet.dsl.AugmentOp.HorizontalFlip(null, null), new dev.kinglet.dsl.AugmentOp.Rotate(15.0, null, null),
+                new dev.kinglet.dsl.AugmentOp.HorizontalFlip(null, null), new dev.kinglet.dsl.AugmentOp.Rotate(15.0, null, null, "nearest"),
                 new dev.kinglet.dsl.AugmentOp.ColorJitter(0.4, 0.4, 0.4, 0.0));
         var norm = new Normalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
         var rng = new SplittableRandom(42);

@@ -132,7 +132,7 @@ class LabelRulesTest {
 
     @Test
     void geometricOpsOnARegressionTaskNeedARuleThatFitsThem() {
-        var rotate = new AugmentOp.Rotate(10.0, null, null);
+        var rotate = new AugmentOp.Rotate(10.0, null, null, null);
         assertThatThrownBy(() -> new Augmenter(List.of(new AugmentOp.Resize(List.of(28)), new AugmentOp.VerticalFlip(null, null)), List.of(), TARGETS, "augment.train"))
                 .isInstanceOf(RecipeException.class)
                 .hasMessage("augment.train[1].labels: verticalFlip may change the regression targets [brightness, asymmetry] (a flip negates e.g. a steering angle"
@@ -140,7 +140,7 @@ class LabelRulesTest {
                         + " or declare labels: {negate: []} if the targets do not change under it");
         assertThatThrownBy(() -> new Augmenter(List.of(rotate), List.of(), TARGETS, "augment.train"))
                 .hasMessageStartingWith("augment.train[0].labels: rotate may change the regression targets").hasMessageContaining("{negate: []}");
-        assertThatThrownBy(() -> new Augmenter(List.of(new AugmentOp.Rotate(10.0, null, new LabelRule(List.of("asymmetry"), null))), List.of(), TARGETS, "augment.train"))
+        assertThatThrownBy(() -> new Augmenter(List.of(new AugmentOp.Rotate(10.0, null, new LabelRule(List.of("asymmetry"), null), null)), List.of(), TARGETS, "augment.train"))
                 .hasMessageStartingWith("augment.train[0].labels.negate: rotate turns the image by a random amount, which negates no target");
         assertThatThrownBy(() -> new Augmenter(List.of(new AugmentOp.HorizontalFlip(null, new LabelRule(List.of("angle"), null))), List.of(), TARGETS, "augment.train"))
                 .hasMessage("augment.train[0].labels.negate: 'angle' is not a target; the targets are [brightness, asymmetry]");
@@ -151,7 +151,7 @@ class LabelRulesTest {
         assertThatThrownBy(() -> new Augmenter(List.of(new MixUp(null, null)), List.of(), TARGETS, "augment.train"))
                 .hasMessageStartingWith("augment.train[0]: mixUp");
         // declared rules, and ops that do not move pixels, are accepted
-        new Augmenter(List.of(new AugmentOp.Rotate(10.0, null, new LabelRule(List.of(), null)), new AugmentOp.ColorJitter(null, null, null, null),
+        new Augmenter(List.of(new AugmentOp.Rotate(10.0, null, new LabelRule(List.of(), null), null), new AugmentOp.ColorJitter(null, null, null, null),
                 new AugmentOp.HorizontalFlip(null, new LabelRule(List.of(), null))), List.of(), TARGETS, "augment.train");
         // before the data is read, the same refusals come without target names, one per op
         assertThat(RegressionRules.problems(List.of(new AugmentOp.HorizontalFlip(null, null), new AugmentOp.Pad(2, null), rotate), "augment.train"))

@@ -21,8 +21,8 @@ import dev.kinglet.natives.TensorMemory;
 class LoaderDeterminismTest {
     static final List<AugmentOp> OPS = List.of(
             new AugmentOp.RandomResizedCrop(List.of(24), null, null, null, null),
-            new AugmentOp.HorizontalFlip(null, null), new AugmentOp.Rotate(20.0, 0.5, null),
-            new AugmentOp.Affine(null, null, null, null, 0.5, null), new AugmentOp.Perspective(null, null, null),
+            new AugmentOp.HorizontalFlip(null, null), new AugmentOp.Rotate(20.0, 0.5, null, "nearest"),
+            new AugmentOp.Affine(null, null, null, null, 0.5, null, null), new AugmentOp.Perspective(null, null, null, null),
             new AugmentOp.ColorJitter(0.4, 0.4, 0.0, 0.0), new AugmentOp.GaussianBlur(3, null, null, null),
             new AugmentOp.GaussianNoise(null, null), new AugmentOp.RandomErasing(null, null, null),
             new AugmentOp.RandAugment(2, 9), new AugmentOp.TrivialAugmentWide(), new AugmentOp.Pad(2, "reflect"));

@@ -91,7 +91,7 @@ class SamplerTest {
         space.put("augment.train[1].degrees", TuneRange.uniform(0, 30));
         space.put("model.architecture.conv1", TuneRange.uniform(8, 16));
         var recipe = TestData.fashionRecipe(1, 32, 1)
-                .withAugment(Augment.none().withTrain(new AugmentOp.HorizontalFlip(null, null), new AugmentOp.Rotate(10.0, null, null)))
+                .withAugment(Augment.none().withTrain(new AugmentOp.HorizontalFlip(null, null), new AugmentOp.Rotate(10.0, null, null, null)))
                 .withTune(Tune.of(space));
         Space s = Space.of(recipe);
         assertThat(s.integral()).containsExactly(false, true, false, true);

@@ -100,30 +100,45 @@ public sealed interface AugmentOp permits AugmentOp.RandomResizedCrop, AugmentOp
         public VerticalFlip { p = AugmentOp.p(p, 0.5, "verticalFlip"); }
     }
 
-    /** Rotation by a uniform angle in [-degrees, degrees]. */
-    record Rotate(Double degrees, Double p, LabelRule labels) implements AugmentOp {
+    /**
+     * How a geometric op samples its input: {@code bilinear} (Kinglet's default: smoother on small
+     * images) or {@code nearest} (TorchVision's default for RandomRotation, RandomAffine and
+     * RandomPerspective, and about twice as fast).
+     */
+    private static String interpolation(String v, String op) {
+        String x = v == null ? "bilinear" : v;
+        RecipeException.require(x.equals("bilinear") || x.equals("nearest"), "augment." + op + ".interpolation",
+                "'" + x + "' is not one of bilinear, nearest");
+        return x;
+    }
+
+    /** Rotation by a uniform angle in [-degrees, degrees]; {@code interpolation} bilinear (default) or nearest. */
+    record Rotate(Double degrees, Double p, LabelRule labels, String interpolation) implements AugmentOp {
         public Rotate {
             degrees = range(degrees, 15.0, 0, 180, "augment.rotate.degrees", "15");
             p = AugmentOp.p(p, 1.0, "rotate");
+            interpolation = AugmentOp.interpolation(interpolation, "rotate");
         }
     }
 
     /** Random affine map: translation as a fraction of the size, scale range, shear in degrees. */
-    record Affine(Double translate, Double scaleMin, Double scaleMax, Double shear, Double p, LabelRule labels) implements AugmentOp {
+    record Affine(Double translate, Double scaleMin, Double scaleMax, Double shear, Double p, LabelRule labels, String interpolation) implements AugmentOp {
         public Affine {
             translate = range(translate, 0.1, 0, 1, "augment.affine.translate", "0.1");
             scaleMin = range(scaleMin, 0.9, 0.01, 10, "augment.affine.scaleMin", "0.9");
             scaleMax = range(scaleMax, 1.1, 0.01, 10, "augment.affine.scaleMax", "1.1");
             shear = range(shear, 10.0, 0, 89, "augment.affine.shear", "10");
             p = AugmentOp.p(p, 1.0, "affine");
+            interpolation = AugmentOp.interpolation(interpolation, "affine");
             RecipeException.require(scaleMin <= scaleMax, "augment.affine.scaleMin", "must be <= scaleMax (" + scaleMax + ")");
         }
     }
 
-    record Perspective(Double distortion, Double p, LabelRule labels) implements AugmentOp {
+    record Perspective(Double distortion, Double p, LabelRule labels, String interpolation) implements AugmentOp {
         public Perspective {
             distortion = range(distortion, 0.5, 0, 1, "augment.perspective.distortion", "0.5");
             p = AugmentOp.p(p, 0.5, "perspective");
+            interpolation = AugmentOp.interpolation(interpolation, "perspective");
         }
     }
 

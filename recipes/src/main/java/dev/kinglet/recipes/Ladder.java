@@ -43,7 +43,7 @@ import dev.kinglet.dsl.Variant;
  * learning curves and the "would more labels pay?" estimate.
  */
 public final class Ladder implements RecipeProvider {
-    static final List<AugmentOp> AUGMENT = List.of(new AugmentOp.HorizontalFlip(0.5, null), new AugmentOp.Affine(0.08, 0.92, 1.08, 0.0, 0.8, null));
+    static final List<AugmentOp> AUGMENT = List.of(new AugmentOp.HorizontalFlip(0.5, null), new AugmentOp.Affine(0.08, 0.92, 1.08, 0.0, 0.8, null, null));
 
     @Override
     public Recipe recipe() {
