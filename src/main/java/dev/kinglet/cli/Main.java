@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
 @Command(name = "kinglet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning for small labelled data sets.",
         subcommands = {Main.ListRecipes.class, Main.Describe.class, Main.CheckRecipe.class, Main.Run.class, Main.AugmentPreview.class,
-                Main.Predict.class, Main.Report.class, Main.Schema.class, Main.LrFind.class})
+                Main.Predict.class, Main.Report.class, Main.Schema.class, Main.LrFind.class, Main.RunJobs.class})
 public final class Main {
     static final int OK = 0, FAILED = 1, INVALID = 2;
 
@@ -246,10 +246,17 @@ public final class Main {
         @Option(names = "--seed", description = "overrides the recipe's seed")
         Long seed;
 
+        @Option(names = "--processes", paramLabel = "N", description = "run the jobs (ensemble members, seeds, variants) in N worker processes at once,"
+                + " each on --device with its share of --threads (default: 1, one after another in this process)")
+        Integer processes;
+
+        @Option(names = "--devices", paramLabel = "LIST", split = ",", description = "one worker process per device, e.g. cuda:0,cuda:1 (instead of --processes)")
+        List<String> devices;
+
         @Override
         public Integer call() throws Exception {
             var options = Runner.Options.defaults(System.out).withOutRoot(out).withDevice(Device.parse(device))
-                    .withThreads(threads == null ? NativeRuntime.defaultThreads() : threads);
+                    .withThreads(threads == null ? NativeRuntime.defaultThreads() : threads).withWorkers(workers());
             Runner.Result result;
             if (resume != null) {
                 if (recipe != null || sets != null || seed != null) {
@@ -267,6 +274,37 @@ public final class Main {
                         + result.failed().get(0).id() + ": " + result.failed().get(0).error() + "); full log in "
                         + result.runDir().resolve("run.log") + "; rerun them with --resume " + result.runDir());
             }
+            return OK;
+        }
+
+        private List<Device> workers() {
+            if (devices != null && processes != null) throw new IllegalArgumentException("give --processes N or --devices LIST, not both");
+            if (devices != null) return devices.stream().map(Device::parse).toList();
+            if (processes == null) return List.of();
+            if (processes < 1 || processes > 256) throw new IllegalArgumentException("--processes must be in 1..256, got " + processes);
+            return java.util.Collections.nCopies(processes, Device.parse(device));
+        }
+    }
+
+    /** A worker process of {@code run --processes}: runs some jobs of a run directory. Not for direct use. */
+    @Command(name = "run-jobs", hidden = true, description = "Runs the given jobs of a run directory (a worker of run --processes).")
+    static final class RunJobs implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN_DIR") Path dir;
+        @Option(names = "--jobs", split = ",", required = true) List<String> jobs;
+        @Option(names = "--device", defaultValue = "auto") String device;
+        @Option(names = "--threads", required = true) int threads;
+        @Option(names = "--data-base", required = true) Path dataBase;
+        @Option(names = "--parent", description = "stop when this process ends") Long parent;
+
+        @Override
+        public Integer call() throws Exception {
+            if (parent != null) {
+                var watched = ProcessHandle.of(parent);
+                if (watched.isEmpty()) return FAILED;
+                // the run that started this worker was stopped or killed: stop too, so a resumed run is alone with its jobs
+                watched.get().onExit().thenRun(() -> Runtime.getRuntime().halt(FAILED));
+            }
+            Runner.runJobs(dir, jobs, Runner.Options.defaults(System.out).withDevice(Device.parse(device)).withThreads(threads).withDataBase(dataBase));
             return OK;
         }
     }

@@ -45,7 +45,8 @@ import tools.jackson.databind.JsonNode;
  * {@code jobs/<id>/} with {@code metrics.jsonl}, {@code results.json}, and {@code model.pth} + {@code model.json} (see {@link ModelFiles}).
  * A recipe with {@code tune} is searched first ({@link Tuning}: {@code tune/<variant>/<point>/}).
  * Every file but the append-only logs is written whole or not at all. A failed job does not
- * stop the others; {@code --resume} reruns what is not done.
+ * stop the others; {@code --resume} reruns what is not done. With {@link Options#workers()} the
+ * jobs run in worker processes at once ({@link Workers}).
  */
 public final class Runner {
     /** Files of a run directory the report reads besides the jobs' own. */
@@ -59,18 +60,29 @@ public final class Runner {
      * @param dataBase  what relative data paths are resolved against (the working directory)
      * @param extra     callbacks added to every job's loop, e.g. by tests
      */
+    /**
+     * @param workers  the devices of the worker processes that run the jobs at once, one process
+     *                 per entry (e.g. {@code [cpu, cpu]} or {@code [cuda:0, cuda:1]}); empty: the
+     *                 jobs run one after another in this process on {@code device}
+     */
     public record Options(Path outRoot, Path dataBase, Device device, int threads, PrintStream out, boolean terminal,
-                          List<Callback> extra) {
-        public static Options defaults(PrintStream out) {
-            return new Options(Path.of("runs"), Path.of(""), Device.AUTO, NativeRuntime.defaultThreads(), out,
-                    Progress.stdoutIsTerminal(), List.of());
+                          List<Callback> extra, List<Device> workers) {
+        public Options {
+            workers = List.copyOf(workers);
         }
 
-        public Options withOutRoot(Path p) { return new Options(p, dataBase, device, threads, out, terminal, extra); }
-        public Options withDevice(Device d) { return new Options(outRoot, dataBase, d, threads, out, terminal, extra); }
-        public Options withThreads(int t) { return new Options(outRoot, dataBase, device, t, out, terminal, extra); }
-        public Options withDataBase(Path p) { return new Options(outRoot, p, device, threads, out, terminal, extra); }
-        public Options withCallbacks(List<Callback> c) { return new Options(outRoot, dataBase, device, threads, out, terminal, c); }
+        public static Options defaults(PrintStream out) {
+            return new Options(Path.of("runs"), Path.of(""), Device.AUTO, NativeRuntime.defaultThreads(), out,
+                    Progress.stdoutIsTerminal(), List.of(), List.of());
+        }
+
+        public Options withOutRoot(Path p) { return new Options(p, dataBase, device, threads, out, terminal, extra, workers); }
+        public Options withDevice(Device d) { return new Options(outRoot, dataBase, d, threads, out, terminal, extra, workers); }
+        public Options withThreads(int t) { return new Options(outRoot, dataBase, device, t, out, terminal, extra, workers); }
+        public Options withDataBase(Path p) { return new Options(outRoot, p, device, threads, out, terminal, extra, workers); }
+        public Options withCallbacks(List<Callback> c) { return new Options(outRoot, dataBase, device, threads, out, terminal, c, workers); }
+        public Options withOut(PrintStream o) { return new Options(outRoot, dataBase, device, threads, o, terminal, extra, workers); }
+        public Options withWorkers(List<Device> w) { return new Options(outRoot, dataBase, device, threads, out, terminal, extra, w); }
     }
 
     /** Outcome of one job; a regression job has {@code testR2} (mean over its targets) instead of {@code testAccuracy}. */
@@ -119,8 +131,12 @@ public final class Runner {
         Path planFile = dir.resolve("plan.json");
         if (Files.isRegularFile(planFile)) {
             for (JsonNode j : Json.PRETTY.readTree(planFile.toFile()).get("jobs")) {
+                String id = j.get("id").asString();
                 if (j.get("state").asString().equals("done")) {
-                    done.put(j.get("id").asString(), Json.PRETTY.treeToValue(j, JobResult.class));
+                    done.put(id, Json.PRETTY.treeToValue(j, JobResult.class));
+                } else {
+                    // a job a worker process finished after the run stopped recording
+                    readOutcome(dir.resolve("jobs").resolve(id)).filter(r -> r.state().equals("done")).ifPresent(r -> done.put(id, r));
                 }
             }
         }
@@ -164,25 +180,23 @@ public final class Runner {
             for (Plan.Job job : plan.jobs()) results.put(job.id(), done.getOrDefault(job.id(), new JobResult(job.id(), "pending", null, null, null, null)));
             writePlan(dir, plan, results);
             Map<String, Pretraining.Encoder> encoders = Pretraining.ensureAll(plan, data::get, dir, o.dataBase(), info.device(), out);
+            List<Plan.Job> pending = new ArrayList<>();
             for (Plan.Job job : plan.jobs()) {
-                if (done.containsKey(job.id())) {
-                    out.println("job " + job.id() + ": done in an earlier session, kept");
-                    continue;
-                }
-                results.put(job.id(), new JobResult(job.id(), "running", null, null, null, null));
+                if (done.containsKey(job.id())) out.println("job " + job.id() + ": done in an earlier session, kept");
+                else pending.add(job);
+            }
+            if (o.workers().size() > 1 && pending.size() > 1) {
+                for (Plan.Job job : pending) results.put(job.id(), new JobResult(job.id(), "running", null, null, null, null));
                 writePlan(dir, plan, results);
-                JobResult r;
-                try {
-                    r = runJob(tuning.recipe(plan, job), job, data, dir.resolve("jobs").resolve(job.id()), info, o, out, encoders.get(job.variant()));
-                } catch (RuntimeException | IOException e) {
-                    StringWriter trace = new StringWriter();
-                    e.printStackTrace(new PrintWriter(trace));
-                    log.println(trace);
-                    out.println("job " + job.id() + " failed: " + e.getMessage() + " (full trace in " + dir.resolve("run.log") + ")");
-                    r = new JobResult(job.id(), "failed", null, null, null, String.valueOf(e.getMessage()));
-                }
-                results.put(job.id(), r);
+                results.putAll(Workers.run(dir, pending, o, out));
                 writePlan(dir, plan, results);
+            } else {
+                for (Plan.Job job : pending) {
+                    results.put(job.id(), new JobResult(job.id(), "running", null, null, null, null));
+                    writePlan(dir, plan, results);
+                    results.put(job.id(), runOne(tuning.recipe(plan, job), job, data, dir, info, o, out, log, encoders.get(job.variant())));
+                    writePlan(dir, plan, results);
+                }
             }
             combineEnsembles(plan, results, dir, data, out);
             if (!tuning.isEmpty()) AtomicFiles.writeString(dir.resolve(TUNING), Json.PRETTY.writeValueAsString(tuning.summary()));
@@ -191,6 +205,62 @@ public final class Runner {
             Map<String, Stats.Summary> summary = report.testAccuracy();
             return new Result(dir, List.copyOf(results.values()), summary);
         }
+    }
+
+    /**
+     * The jobs {@code ids} of the run in {@code dir}, for a worker process ({@link Workers}): the
+     * run's searches and pre-training are done (this process only reads them); each job's outcome
+     * goes to {@code jobs/<id>/outcome.json}, where the process that started the run collects it.
+     */
+    public static void runJobs(Path dir, List<String> ids, Options o) throws IOException {
+        Path recipeFile = dir.resolve("recipe.json");
+        if (!Files.isRegularFile(recipeFile)) throw new RecipeException("run-jobs", dir + " is not a run directory (no recipe.json)");
+        Recipe recipe = RecipeIo.fromJson(Files.readString(recipeFile), recipeFile.toString());
+        Plan plan = Plan.of(recipe, o.dataBase());
+        Map<String, Plan.Job> byId = new LinkedHashMap<>();
+        plan.jobs().forEach(j -> byId.put(j.id(), j));
+        for (String id : ids) if (!byId.containsKey(id)) throw new IllegalArgumentException("job " + id + " is not in the plan of " + dir);
+        NativeRuntime.Info info = NativeRuntime.start(o.threads(), recipe.seed(), o.device());
+        PrintStream out = o.out();
+        try (var data = new DataCache(o.dataBase())) {
+            out.printf(Locale.ROOT, "worker %d: %d job(s) of %s on %s (%d threads)%n", ProcessHandle.current().pid(), ids.size(), dir, info.device(), info.threads());
+            Tuning tuning = Tuning.run(plan, dir, data::get, info, o, out);
+            Map<String, Pretraining.Encoder> encoders = Pretraining.ensureAll(plan, data::get, dir, o.dataBase(), info.device(), out);
+            for (String id : ids) {
+                Plan.Job job = byId.get(id);
+                runOne(tuning.recipe(plan, job), job, data, dir, info, o, out, out, encoders.get(job.variant()));
+            }
+        }
+    }
+
+    /** Runs one job; a failure is its result, with the trace in {@code log}. Its outcome is also written to {@code jobs/<id>/outcome.json}. */
+    private static JobResult runOne(Recipe r, Plan.Job job, DataCache data, Path dir, NativeRuntime.Info info, Options o,
+                                    PrintStream out, PrintStream log, Pretraining.Encoder encoder) throws IOException {
+        Path jobDir = dir.resolve("jobs").resolve(job.id());
+        Files.deleteIfExists(jobDir.resolve(OUTCOME));
+        JobResult result;
+        try {
+            result = runJob(r, job, data, jobDir, info, o, out, encoder);
+        } catch (RuntimeException | IOException e) {
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            log.println(trace);
+            out.println("job " + job.id() + " failed: " + e.getMessage() + " (full trace in " + (log == out ? "this log" : dir.resolve("run.log")) + ")");
+            result = new JobResult(job.id(), "failed", null, null, null, String.valueOf(e.getMessage()));
+        }
+        Files.createDirectories(jobDir);
+        AtomicFiles.writeString(jobDir.resolve(OUTCOME), Json.PRETTY.writeValueAsString(result));
+        return result;
+    }
+
+    /** Where a job's outcome is kept, as in plan.json. */
+    static final String OUTCOME = "outcome.json";
+
+    /** The outcome a job recorded in {@code jobDir}, if it finished (done or failed). */
+    static java.util.Optional<JobResult> readOutcome(Path jobDir) throws IOException {
+        Path f = jobDir.resolve(OUTCOME);
+        if (!Files.isRegularFile(f)) return java.util.Optional.empty();
+        return java.util.Optional.of(Json.PRETTY.readValue(f.toFile(), JobResult.class));
     }
 
     private static JobResult runJob(Recipe r, Plan.Job job, DataCache data, Path jobDir, NativeRuntime.Info info, Options o,

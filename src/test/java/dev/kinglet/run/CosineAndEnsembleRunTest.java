@@ -80,4 +80,27 @@ class CosineAndEnsembleRunTest {
         Predict.run(ensemble, List.of(TestData.root().resolve("test-data/folder-mini")), csv, System.out);
         assertThat(Files.readAllLines(csv)).hasSize(13);
     }
+
+    @Test
+    void ensembleMembersInTwoWorkerProcessesEndAsInOneProcess() throws Exception {
+        Recipe r = TestData.fashionRecipe(2, 64, 4).withName("ensemble-workers").withEnsemble(new Ensemble(3, false));
+        var oneBytes = new ByteArrayOutputStream();
+        var one = Runner.run(r, Runner.Options.defaults(new PrintStream(oneBytes, true)).withOutRoot(tmp.resolve("one")).withDevice(Device.CPU).withThreads(1));
+        var twoBytes = new ByteArrayOutputStream();
+        var two = Runner.run(r, Runner.Options.defaults(new PrintStream(twoBytes, true)).withOutRoot(tmp.resolve("two")).withDevice(Device.CPU).withThreads(2)
+                .withWorkers(List.of(Device.CPU, Device.CPU)));
+        assertThat(two.failed()).as(twoBytes.toString()).isEmpty();
+        assertThat(twoBytes.toString()).contains("worker 0 (process ", "worker 1 (process ", "cpu, 1 threads): 2 job(s)", "cpu, 1 threads): 1 job(s)",
+                "job base.all.f0.s0.m1 (worker 1): test accuracy");
+        // each worker ran its own jobs, in its own process
+        String log0 = Files.readString(two.runDir().resolve("workers/worker-0.log")), log1 = Files.readString(two.runDir().resolve("workers/worker-1.log"));
+        assertThat(log0).contains("job base.all.f0.s0.m0: test accuracy", "job base.all.f0.s0.m2: test accuracy").doesNotContain("job base.all.f0.s0.m1:");
+        assertThat(log1).contains("job base.all.f0.s0.m1: test accuracy").doesNotContain("job base.all.f0.s0.m0:");
+        // one thread per job either way: the same members, bit for bit, and the same ensemble
+        assertThat(two.jobs()).extracting(Runner.JobResult::testAccuracy).containsExactlyElementsOf(one.jobs().stream().map(Runner.JobResult::testAccuracy).toList());
+        assertThat(two.jobs()).extracting(Runner.JobResult::testLoss).containsExactlyElementsOf(one.jobs().stream().map(Runner.JobResult::testLoss).toList());
+        assertThat(two.summary().get("base").mean()).isEqualTo(one.summary().get("base").mean());
+        assertThat(Files.readAllLines(two.runDir().resolve("ensembles/base.all.f0.s0/per-image.csv")))
+                .isEqualTo(Files.readAllLines(one.runDir().resolve("ensembles/base.all.f0.s0/per-image.csv")));
+    }
 }
