@@ -67,7 +67,6 @@ public final class Support {
             case CosineLoss c -> { }
             case dev.kinglet.dsl.RegressionLoss l -> { }
         }
-        if (r.train().precision().equals("mixed")) errors.add(notYet("train.precision", "mixed precision", "float32"));
         if (r.ensemble().snapshots()) errors.addAll(snapshotErrors(r));
         errors.addAll(FrozenBackbone.problems(r.baseline()));
         if (r.learningCurve() != null && r.learningCurve().points() < 3) {

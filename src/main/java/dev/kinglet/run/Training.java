@@ -22,6 +22,7 @@ import dev.kinglet.natives.NativeRuntime;
 import dev.kinglet.natives.Normalization;
 import dev.kinglet.train.CosineObjective;
 import dev.kinglet.train.FineTuning;
+import dev.kinglet.train.GradScaler;
 import dev.kinglet.train.Learner;
 import dev.kinglet.train.LrSchedule;
 
@@ -113,6 +114,10 @@ public final class Training implements AutoCloseable {
             LrSchedule schedule = new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner);
             learner.add(schedule);
             learner.clipGradNorm(r.train().clipGradNorm());
+            if (r.train().precision().equals("mixed")) {
+                if (device.isCuda()) learner.mixedPrecision(new GradScaler());
+                else out.println("job " + label + ": train.precision mixed is for CUDA (float16 autocast and loss scaling); on the CPU it trains in float32");
+            }
             return new Training(r, pipes, norm, size, repeatGray, lambda, px.channels(), net, objective, learner, schedule, encoder != null);
         } catch (RuntimeException | IOException e) {
             if (learner != null) learner.close();

@@ -63,6 +63,8 @@ public final class Learner implements AutoCloseable {
     private final TargetScaling scaling;
     private Double clipGradNorm;
     private TensorVector clipped;
+    private GradScaler scaler;
+    private boolean autocast;
     private int skipThrough;
     private long skipStep;
     private Runnable restore;
@@ -352,6 +354,22 @@ public final class Learner implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Mixed precision: the loss scaled by {@code scaler} (it also rides in checkpoints; the learner
+     * closes it), and on a CUDA device the forward pass and loss under LibTorch's autocast to
+     * float16 (the autocast weight cache off, since the optimizer updates the weights in place).
+     * On the CPU only the loss scaling applies: the CPU path stays float32.
+     */
+    public Learner mixedPrecision(GradScaler scaler) {
+        this.scaler = scaler;
+        this.autocast = device.isCuda();
+        if (autocast) {
+            torch.set_autocast_dtype(torch.DeviceType.CUDA, torch.ScalarType.Half);
+            torch.set_autocast_cache_enabled(false);
+        }
+        return add(scaler);
+    }
+
     /** 0..n-1 in an order drawn from {@code random} (Fisher-Yates). */
     public static int[] shuffled(int n, SplittableRandom random) {
         int[] order = new int[n];
@@ -368,18 +386,34 @@ public final class Learner implements AutoCloseable {
             Tensor x = onDevice(b.images()), y = regression != null ? scaling.standardise(onDevice(b.targets())) : onDevice(b.labels());
             optimizer.zero_grad();
             BatchMix.Mixed mix = batchMix == null ? null : batchMix.apply(x, y, mixSeed + state.step);
-            Tensor output = model.logits(mix == null ? x : mix.images());
-            Tensor loss = loss(output, y);
-            if (mix != null) loss = loss.mul(new Scalar(mix.lam())).add(loss(output, mix.partnerLabels()).mul(new Scalar(1 - mix.lam())));
+            Tensor output, loss;
+            if (autocast) torch.set_autocast_enabled(torch.DeviceType.CUDA, true);
+            try {
+                output = model.logits(mix == null ? x : mix.images());
+                loss = loss(output, y);
+                if (mix != null) loss = loss.mul(new Scalar(mix.lam())).add(loss(output, mix.partnerLabels()).mul(new Scalar(1 - mix.lam())));
+            } finally {
+                if (autocast) torch.set_autocast_enabled(torch.DeviceType.CUDA, false);
+            }
             Tensor logits = objective == null ? output : objective.scores(output);
             float value = loss.item_float();
             if (!Float.isFinite(value)) {
                 throw new NonFiniteLossException("loss is " + value + " at epoch " + state.epoch + ", step " + (state.step + 1)
                         + " (the weights before this step are kept; lower train.optimizer.lr or set train.clipGradNorm)");
             }
-            loss.backward();
-            if (clipGradNorm != null) torch.clip_grad_norm_(clipped, clipGradNorm);
-            optimizer.step();
+            if (scaler == null) {
+                loss.backward();
+                if (clipGradNorm != null) torch.clip_grad_norm_(clipped, clipGradNorm);
+                optimizer.step();
+            } else {
+                scaler.scaled(loss).backward();
+                boolean finite = scaler.unscale(model.namedParameters().values());
+                if (finite) {
+                    if (clipGradNorm != null) torch.clip_grad_norm_(clipped, clipGradNorm);
+                    optimizer.step();
+                }
+                scaler.update(finite);
+            }
             long correct = regression != null ? 0 : logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
             state.step++;
             state.stepInEpoch++;
@@ -474,6 +508,7 @@ public final class Learner implements AutoCloseable {
         loader.close();
         evalLoader.close();
         optimizer.close();
+        if (scaler != null) scaler.close();
         lossOptions.close();
     }
 

@@ -52,7 +52,7 @@ class LrFindCliTest {
 
         var refused = new ByteArrayOutputStream();
         assertThat(Main.execute(new PrintStream(new ByteArrayOutputStream()), new PrintStream(refused, true), "lr-find", recipe.toString(),
-                "--set", "train.precision=mixed")).isEqualTo(2);
-        assertThat(refused.toString()).contains("train.precision");
+                "--set", "data.imageSize=[32, 32]")).isEqualTo(2);
+        assertThat(refused.toString()).contains("data.imageSize");
     }
 }
