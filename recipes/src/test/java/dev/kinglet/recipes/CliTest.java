@@ -110,9 +110,9 @@ class CliTest {
         for (String stage : new String[] {"recipe", "read", "augment", "collate", "forward", "loss"}) {
             assertThat(ok.stdout()).containsPattern("(?m)^" + stage + "\\s+ok");
         }
-        Out refused = kinglet("check", "fashion-quick", "--set", "train.precision=mixed");
+        Out refused = kinglet("check", "fashion-quick", "--set", "data.imageSize=[32, 32]");
         assertThat(refused.exit()).isEqualTo(2);
-        assertThat(refused.stderr()).contains("check failed at stage recipe").contains("train.precision");
+        assertThat(refused.stderr()).contains("check failed at stage recipe").contains("data.imageSize");
         Out augment = kinglet("check", "fashion-quick", "--set", "augment.train=[{type: horizontalFlip, labels: {swap: {left: right}}}]");
         assertThat(augment.exit()).isEqualTo(1);
         assertThat(augment.stdout()).containsPattern("(?m)^read\\s+ok").containsPattern("(?m)^augment\\s+FAILED");
