@@ -108,15 +108,19 @@ public final class RunReport {
         for (JsonNode j : jobs) {
             JsonNode job = j.get("job");
             String id = j.get("id").asString(), variant = job.get("variant").asString(), point = job.get("point").asString();
-            String state = j.get("state").asString();
             Path jobDir = dir.resolve("jobs").resolve(id);
+            // a worker records its job's outcome before the run collects it into plan.json: a run killed
+            // mid-way reports what its workers finished
+            var recorded = Runner.readOutcome(jobDir);
+            String state = recorded.map(Runner.JobResult::state).orElse(j.get("state").asString());
+            String error = recorded.isPresent() ? recorded.get().error() : j.hasNonNull("error") ? j.get("error").asString() : null;
             JsonNode res = readJson(jobDir.resolve("results.json"));
             boolean done = state.equals("done") && res != null;
-            if (!done) missing.add(id + " (" + state + (j.hasNonNull("error") ? ": " + j.get("error").asString() : "") + ")");
+            if (!done) missing.add(id + " (" + state + (error != null ? ": " + error : "") + ")");
             Map<String, Double> metrics = done ? metrics(res.has("test") ? res.get("test") : res) : Map.of();
             jobRows.add(new JobRow(id, variant, point, job.get("fold").asInt(), job.get("seedIndex").asInt(), job.get("member").asInt(),
                     done ? "done" : state, metrics, done && res.has("trainSeconds") ? res.get("trainSeconds").asDouble() : null,
-                    done && res.has("trainImages") ? res.get("trainImages").asInt() : null, j.hasNonNull("error") ? j.get("error").asString() : null));
+                    done && res.has("trainImages") ? res.get("trainImages").asInt() : null, error));
             curves.put(id, readEpochs(jobDir.resolve("metrics.jsonl")));
             String key = variant + (point.equals("all") ? "" : " @ " + point);
             if (ensembleVariant.get(variant)) {

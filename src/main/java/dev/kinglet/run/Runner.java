@@ -257,7 +257,7 @@ public final class Runner {
     static final String OUTCOME = "outcome.json";
 
     /** The outcome a job recorded in {@code jobDir}, if it finished (done or failed). */
-    static java.util.Optional<JobResult> readOutcome(Path jobDir) throws IOException {
+    public static java.util.Optional<JobResult> readOutcome(Path jobDir) throws IOException {
         Path f = jobDir.resolve(OUTCOME);
         if (!Files.isRegularFile(f)) return java.util.Optional.empty();
         return java.util.Optional.of(Json.PRETTY.readValue(f.toFile(), JobResult.class));

@@ -135,6 +135,7 @@ class RunReportTest {
         Path plan = copy.resolve("plan.json");
         Files.writeString(plan, Files.readString(plan).replaceFirst("(\"id\" : \"" + Pattern.quote(id) + "\",\\s*\"state\" : )\"done\"", "$1\"running\""));
         Files.delete(copy.resolve("jobs").resolve(id).resolve("results.json"));
+        Files.delete(copy.resolve("jobs").resolve(id).resolve("outcome.json")); // a job deletes it when it starts
         Files.delete(copy.resolve("report.html"));
         var out = new ByteArrayOutputStream();
         int code = Main.execute(new PrintStream(out, true), System.err, "report", copy.toString());
@@ -151,6 +152,25 @@ class RunReportTest {
         try (var files = Files.list(copy)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("partial") || n.endsWith(".tmp"));
         }
+    }
+
+    @Test
+    void reportOfAKilledRunWithWorkersCountsWhatTheWorkersFinished() throws Exception {
+        Path copy = tmp.resolve("killed-with-workers");
+        copyTree(result.runDir(), copy);
+        // a worker finished the job and recorded its outcome; the run was killed before collecting it
+        String id = "base.perClass20.f0.s1.m0";
+        Path plan = copy.resolve("plan.json");
+        Files.writeString(plan, Files.readString(plan).replaceFirst("(\"id\" : \"" + Pattern.quote(id) + "\",\\s*\"state\" : )\"done\"", "$1\"running\""));
+        assertThat(Files.readString(plan)).contains("\"running\"");
+        assertThat(copy.resolve("jobs").resolve(id).resolve("outcome.json")).isRegularFile();
+        var report = RunReport.read(copy);
+        var row = report.results().summary().stream().filter(x -> x.variant().equals("base") && x.point().equals("perClass20")).findFirst().orElseThrow();
+        var original = RunReport.read(result.runDir()).results().summary().stream()
+                .filter(x -> x.variant().equals("base") && x.point().equals("perClass20")).findFirst().orElseThrow();
+        assertThat(row.results()).isEqualTo(original.results());
+        assertThat(row.metrics().get("accuracy").mean()).isEqualTo(original.metrics().get("accuracy").mean());
+        assertThat(report.results().missing()).noneMatch(m -> m.startsWith(id));
     }
 
     static void copyTree(Path from, Path to) throws Exception {
