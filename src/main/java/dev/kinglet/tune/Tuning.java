@@ -97,7 +97,7 @@ public final class Tuning {
                 Path dir = runDir.resolve("tune").resolve(variant).resolve(job.point());
                 Searched s = readBest(dir);
                 if (s != null) {
-                    out.printf(Locale.ROOT, "tune %s@%s: searched in an earlier session, kept (%s)%n", variant, job.point(), dir.resolve("best.json"));
+                    out.printf(Locale.ROOT, "tune %s@%s: already searched, best kept (%s)%n", variant, job.point(), dir.resolve("best.json"));
                 } else {
                     s = search(r, e.getValue(), variant, job, dir, data, info, o, out);
                 }

@@ -128,12 +128,9 @@ class RunReportTest {
 
     @Test
     void reportOfAnInterruptedRunShowsMissingJobsAsMissing() throws Exception {
-        Path copy = tmp.resolve("interrupted");
-        copyTree(result.runDir(), copy);
         // the job was killed: plan.json says running, its results were never written
         String id = "base.perClass20.f0.s1.m0";
-        Path plan = copy.resolve("plan.json");
-        Files.writeString(plan, Files.readString(plan).replaceFirst("(\"id\" : \"" + Pattern.quote(id) + "\",\\s*\"state\" : )\"done\"", "$1\"running\""));
+        Path copy = copyWithJobRunning("interrupted", id);
         Files.delete(copy.resolve("jobs").resolve(id).resolve("results.json"));
         Files.delete(copy.resolve("jobs").resolve(id).resolve("outcome.json")); // a job deletes it when it starts
         Files.delete(copy.resolve("report.html"));
@@ -156,13 +153,9 @@ class RunReportTest {
 
     @Test
     void reportOfAKilledRunWithWorkersCountsWhatTheWorkersFinished() throws Exception {
-        Path copy = tmp.resolve("killed-with-workers");
-        copyTree(result.runDir(), copy);
         // a worker finished the job and recorded its outcome; the run was killed before collecting it
         String id = "base.perClass20.f0.s1.m0";
-        Path plan = copy.resolve("plan.json");
-        Files.writeString(plan, Files.readString(plan).replaceFirst("(\"id\" : \"" + Pattern.quote(id) + "\",\\s*\"state\" : )\"done\"", "$1\"running\""));
-        assertThat(Files.readString(plan)).contains("\"running\"");
+        Path copy = copyWithJobRunning("killed-with-workers", id);
         assertThat(copy.resolve("jobs").resolve(id).resolve("outcome.json")).isRegularFile();
         var report = RunReport.read(copy);
         var row = report.results().summary().stream().filter(x -> x.variant().equals("base") && x.point().equals("perClass20")).findFirst().orElseThrow();
@@ -171,6 +164,18 @@ class RunReportTest {
         assertThat(row.results()).isEqualTo(original.results());
         assertThat(row.metrics().get("accuracy").mean()).isEqualTo(original.metrics().get("accuracy").mean());
         assertThat(report.results().missing()).noneMatch(m -> m.startsWith(id));
+    }
+
+    /** A copy of the run in which plan.json says job {@code id} is still running. */
+    private Path copyWithJobRunning(String name, String id) throws Exception {
+        Path copy = tmp.resolve(name);
+        copyTree(result.runDir(), copy);
+        Path plan = copy.resolve("plan.json");
+        String before = Files.readString(plan);
+        String after = before.replaceFirst("(\"id\" : \"" + Pattern.quote(id) + "\",\\s*\"state\" : )\"done\"", "$1\"running\"");
+        assertThat(after).isNotEqualTo(before);
+        Files.writeString(plan, after);
+        return copy;
     }
 
     static void copyTree(Path from, Path to) throws Exception {

@@ -89,7 +89,7 @@ class TuneRunTest {
         // with best.json present, a resume does not search again
         var third = new ByteArrayOutputStream();
         Runner.resume(result.runDir(), options(third, List.of()));
-        assertThat(third.toString()).contains("searched in an earlier session, kept").doesNotContain("trial 1/3");
+        assertThat(third.toString()).contains("already searched, best kept").doesNotContain("trial 1/3");
     }
 
     @Test
