@@ -27,7 +27,7 @@ import dev.kinglet.dsl.WideResNet;
  * tuned-harmonic (every 3x3 convolution a fixed DCT bank and a learned 1x1 mix) inherit the
  * recipe's tune section, so each searches learning rate, weight decay and batch size with the
  * same budget: 16 Sobol configurations, up to 30 epochs each, stopped by successive halving at
- * 3, 9 and 27 epochs unless in the top third. The variant untuned drops the search and trains
+ * 3, 9 and 27 epochs unless in the top third, two trials at once. The variant untuned drops the search and trains
  * with the defaults below (Adam at 1e-3, no weight decay, batch 16).
  * Each search sees only the labelled images of the first draw at its size: 80% train a trial,
  * 20% (two per class at 10 per class, a noisy score) judge it; the jobs then train the best
@@ -45,7 +45,8 @@ public final class FashionTuned implements RecipeProvider {
         space.put("train.optimizer.lr", TuneRange.logUniform(1e-4, 1e-1));
         space.put("train.optimizer.weightDecay", TuneRange.logUniform(1e-6, 1e-2));
         space.put("train.batchSize", TuneRange.choice(8, 16, 32));
-        return Tune.of(space).withBudget(16, 30, 3, 3);   // trials; epochs per trial; grace epochs; reduction factor
+        return Tune.of(space).withBudget(16, 30, 3, 3)   // trials; epochs per trial; grace epochs; reduction factor
+                .withWorkers(2);                      // two trials at once, one LibTorch thread each
     }
 
     @Override
