@@ -109,11 +109,8 @@ public final class RunReport {
             JsonNode job = j.get("job");
             String id = j.get("id").asString(), variant = job.get("variant").asString(), point = job.get("point").asString();
             Path jobDir = dir.resolve("jobs").resolve(id);
-            // a worker records its job's outcome before the run collects it into plan.json: a run killed
-            // mid-way reports what its workers finished
-            var recorded = Runner.readOutcome(jobDir);
-            String state = recorded.map(Runner.JobResult::state).orElse(j.get("state").asString());
-            String error = recorded.isPresent() ? recorded.get().error() : j.hasNonNull("error") ? j.get("error").asString() : null;
+            Runner.JobResult recorded = Runner.recorded(dir, j);
+            String state = recorded.state(), error = recorded.error();
             JsonNode res = readJson(jobDir.resolve("results.json"));
             boolean done = state.equals("done") && res != null;
             if (!done) missing.add(id + " (" + state + (error != null ? ": " + error : "") + ")");

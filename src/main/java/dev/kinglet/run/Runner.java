@@ -131,13 +131,8 @@ public final class Runner {
         Path planFile = dir.resolve("plan.json");
         if (Files.isRegularFile(planFile)) {
             for (JsonNode j : Json.PRETTY.readTree(planFile.toFile()).get("jobs")) {
-                String id = j.get("id").asString();
-                if (j.get("state").asString().equals("done")) {
-                    done.put(id, Json.PRETTY.treeToValue(j, JobResult.class));
-                } else {
-                    // a job a worker process finished after the run stopped recording
-                    readOutcome(dir.resolve("jobs").resolve(id)).filter(r -> r.state().equals("done")).ifPresent(r -> done.put(id, r));
-                }
+                JobResult r = recorded(dir, j);
+                if (r.state().equals("done")) done.put(r.id(), r);
             }
         }
         return execute(recipe, dir, o, done);
@@ -256,8 +251,19 @@ public final class Runner {
     /** Where a job's outcome is kept, as in plan.json. */
     static final String OUTCOME = "outcome.json";
 
+    /**
+     * The state of the job of {@code planEntry} (an element of plan.json's jobs) in run {@code dir}:
+     * the outcome the job recorded, if any, else plan.json's. A worker records its job's outcome
+     * before the run collects it into plan.json, so this counts what workers finished in a run
+     * that was killed.
+     */
+    public static JobResult recorded(Path dir, JsonNode planEntry) throws IOException {
+        var outcome = readOutcome(dir.resolve("jobs").resolve(planEntry.get("id").asString()));
+        return outcome.isPresent() ? outcome.get() : Json.PRETTY.treeToValue(planEntry, JobResult.class);
+    }
+
     /** The outcome a job recorded in {@code jobDir}, if it finished (done or failed). */
-    public static java.util.Optional<JobResult> readOutcome(Path jobDir) throws IOException {
+    static java.util.Optional<JobResult> readOutcome(Path jobDir) throws IOException {
         Path f = jobDir.resolve(OUTCOME);
         if (!Files.isRegularFile(f)) return java.util.Optional.empty();
         return java.util.Optional.of(Json.PRETTY.readValue(f.toFile(), JobResult.class));

@@ -1,11 +1,10 @@
 package dev.kinglet.recipes;
 
-import dev.kinglet.dsl.Augment;
-import dev.kinglet.dsl.AugmentOp;
 import dev.kinglet.dsl.CosineLoss;
-import dev.kinglet.dsl.EmbeddingHead;
 import dev.kinglet.dsl.Recipe;
+import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.dsl.RecipeProvider;
+import dev.kinglet.dsl.Variant;
 
 /**
  * The cosine loss alone (Barz and Denzler's {@code 1 - <phi(y), psi(f(x))>}, lambda 0: no
@@ -20,10 +19,9 @@ public final class FashionCosineAlone implements RecipeProvider {
     @Override
     public Recipe recipe() {
         Recipe ladder = new FashionLadder().recipe();
-        return ladder.withName("fashion-cosine-alone").withVariants()
+        Variant cosine = ladder.variants().stream().filter(v -> v.name().equals("cosine")).findFirst().orElseThrow();
+        return RecipeIo.resolve(ladder, cosine).withName("fashion-cosine-alone")
                 .withDescription("The ladder's cosine rung with the cosine loss alone (lambda 0) on Fashion-MNIST, 10/50/100 per class, 5 seeds, official test set")
-                .withAugment(Augment.none().withTrain(Ladder.AUGMENT.toArray(new AugmentOp[0])))
-                .withLoss(new CosineLoss(0.0, null))
-                .withModel(ladder.model().withHead(new EmbeddingHead(null)));
+                .withLoss(new CosineLoss(0.0, null));
     }
 }
