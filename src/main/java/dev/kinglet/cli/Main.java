@@ -12,6 +12,7 @@ import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.natives.Device;
 import dev.kinglet.natives.NativeRuntime;
+import dev.kinglet.natives.Natives;
 import dev.kinglet.run.Check;
 import dev.kinglet.run.Plan;
 import dev.kinglet.run.Provenance;
@@ -30,7 +31,7 @@ import tools.jackson.databind.JsonNode;
 @Command(name = "kinglet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep learning for small labelled data sets.",
         subcommands = {Main.ListRecipes.class, Main.Describe.class, Main.CheckRecipe.class, Main.Run.class, Main.AugmentPreview.class,
-                Main.Predict.class, Main.Report.class, Main.Schema.class, Main.LrFind.class, Main.RunJobs.class})
+                Main.Predict.class, Main.Report.class, Main.Schema.class, Main.LrFind.class, Main.NativeOrigins.class, Main.RunJobs.class})
 public final class Main {
     static final int OK = 0, FAILED = 1, INVALID = 2;
 
@@ -87,6 +88,27 @@ public final class Main {
             overrides.put(s.substring(0, eq).trim(), RecipeIo.parseValue(s.substring(eq + 1)));
         }
         return RecipeIo.override(r, overrides, "--set");
+    }
+
+    @Command(name = "natives", description = "Loads LibTorch, OpenBLAS and OpenCV and prints every native library the process mapped, with its path; "
+            + "exit 1 if one of theirs came from outside JavaCPP's cache.")
+    static final class NativeOrigins implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Natives.Origins o = Natives.origins();
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            out.println("JavaCPP cache: " + o.cacheDir() + " (platform " + Natives.pytorchPlatform() + ")");
+            for (Path p : o.mapped()) out.println((o.foreign().contains(p) ? "  FOREIGN " : "  ") + p);
+            if (!o.foreign().isEmpty()) {
+                spec.commandLine().getErr().println("error: " + o.foreign().size() + " of the presets' libraries came from outside "
+                        + "JavaCPP's cache (marked FOREIGN): check LD_LIBRARY_PATH and LD_PRELOAD");
+                return FAILED;
+            }
+            out.println(o.mapped().size() + " libraries mapped; every one the presets ship came from JavaCPP's cache");
+            return OK;
+        }
     }
 
     @Command(name = "list", description = "Lists the recipes in this jar with one-line descriptions.")

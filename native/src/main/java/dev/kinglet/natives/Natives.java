@@ -4,25 +4,47 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
+import java.net.JarURLConnection;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 import org.bytedeco.javacpp.Loader;
 
 /**
  * Loads the native libraries of LibTorch, OpenBLAS and OpenCV that ship in the Bytedeco jars.
  *
- * <p>JavaCPP loads {@code libtorch.so} first and leaves its {@code libtorch_cpu.so} dependency
- * to the system linker, which takes the first library of that name on the library path: on a
- * machine with Debian's {@code libtorch-dev} (LibTorch 1.13) or any directory on
- * {@code LD_LIBRARY_PATH} that holds another {@code libtorch_cpu.so}, LibTorch 2.10 then
- * crashes or fails with undefined symbols. Loading our own {@code libgomp}, {@code libc10} and
- * {@code libtorch_cpu} by absolute path from JavaCPP's cache first makes the linker find them
- * already loaded (by soname), whatever else is on the path.
+ * <p>Each preset's libraries sit in their own folder of JavaCPP's cache, and their
+ * {@code RUNPATH} names only {@code $ORIGIN} and folders of the presets' build machine. So a
+ * library that one preset needs from another ({@code libtorch_cpu.so} and
+ * {@code libopencv_core.so.413} need OpenBLAS's {@code libopenblas.so.0}) is left to the system
+ * linker, which takes whatever carries that name on the system path: nothing on a bare machine
+ * ("cannot open shared object file"), Debian's OpenBLAS where it is installed, and with
+ * Debian's {@code libtorch-dev} (or another {@code libtorch_cpu.so} first on
+ * {@code LD_LIBRARY_PATH}) a foreign LibTorch that crashes 2.10 or fails with undefined symbols.
+ *
+ * <p>So before JavaCPP loads a JNI library, every library it needs that a preset ships is loaded
+ * from JavaCPP's cache by absolute path, dependencies first. The order is read from the files
+ * ({@code DT_NEEDED} of each ELF file), not kept by hand; the linker then finds each already
+ * loaded by its soname, whatever else is on the path.
  */
 public final class Natives {
-    /** Libraries loaded by absolute path, in dependency order, before JavaCPP loads the rest. */
-    private static final List<String> PRELOAD = List.of("libgomp.so.1", "libc10.so", "libtorch_cpu.so");
+    /** The presets whose libraries may serve one another's needs. */
+    private static final List<String> PRESETS = List.of("pytorch", "openblas", "opencv", "cuda");
+    /** The JNI libraries behind the classes Kinglet uses: torch, and OpenCV's core, imgproc and imgcodecs. */
+    private static final List<String> ENTRY_POINTS = List.of(
+            "libjnitorch.so", "libjniopencv_core.so", "libjniopencv_imgproc.so", "libjniopencv_imgcodecs.so");
 
     private static volatile String pytorchPlatform;
 
@@ -34,27 +56,143 @@ public final class Natives {
         synchronized (Natives.class) {
             if (pytorchPlatform != null) return;
             String platform = findPytorchPlatform();
-            for (String lib : PRELOAD) {
-                String resource = "/org/bytedeco/pytorch/" + platform + "/" + lib;
-                URL url = Natives.class.getResource(resource);
-                if (url == null) {
-                    throw new IllegalStateException("LibTorch native library " + resource
-                            + " is not on the class path: the jar of org.bytedeco:pytorch with classifier "
-                            + platform + " is missing");
-                }
-                try {
-                    File file = Loader.cacheResource(url);
-                    System.load(file.getAbsolutePath());
-                } catch (IOException | UnsatisfiedLinkError e) {
-                    throw new IllegalStateException("could not load " + lib + " from JavaCPP's cache ("
-                            + cacheDirOrUnknown() + "): " + e.getMessage(), e);
-                }
-            }
+            new Preloader(platform, presetLibraries(platform), mappedLibraryNames()).run();
             Loader.load(org.bytedeco.pytorch.global.torch.class);
             Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
             Loader.load(org.bytedeco.opencv.global.opencv_core.class);
             pytorchPlatform = platform;
         }
+    }
+
+    /** Loads the presets' libraries that the entry points need, each after what it needs. */
+    private record Preloader(String platform, Map<String, URL> libraries, Set<String> inProcess) {
+        void run() {
+            for (String jni : ENTRY_POINTS) {
+                if (!libraries.containsKey(jni)) {
+                    throw new IllegalStateException("native library " + jni + " is not on the class path: the jars of "
+                            + "org.bytedeco:pytorch (classifier " + platform + ") and org.bytedeco:opencv are needed");
+                }
+            }
+            Set<String> visited = new HashSet<>();
+            for (String jni : ENTRY_POINTS) visit(jni, visited);
+        }
+
+        private void visit(String name, Set<String> visited) {
+            if (!visited.add(name)) return;
+            URL url = libraries.get(name);
+            if (url == null) return; // not shipped by a preset: the system's (libc, libstdc++, CUDA on the host)
+            File file;
+            ElfDynamic elf;
+            try {
+                file = Loader.cacheResource(url);
+                elf = ElfDynamic.read(file.toPath());
+            } catch (IOException e) {
+                throw new IllegalStateException("could not extract " + name + " into JavaCPP's cache ("
+                        + cacheDirOrUnknown() + "): " + e.getMessage(), e);
+            }
+            for (String dep : elf.needed()) visit(dep, visited);
+            // JNI libraries are JavaCPP's to load; a library the process has already (the JVM's own libgcc_s) is
+            // the one the linker would bind, so a second copy would only split its state.
+            if (name.startsWith("libjni") || inProcess.contains(name)) return;
+            try {
+                System.load(file.getAbsolutePath());
+            } catch (UnsatisfiedLinkError e) {
+                String hint = platform.endsWith("-gpu")
+                        ? " (the CUDA build needs CUDA 13.1 and cuDNN 9 on the host's library path)" : "";
+                throw new IllegalStateException("could not load " + name + " from JavaCPP's cache ("
+                        + cacheDirOrUnknown() + "): " + e.getMessage() + hint, e);
+            }
+        }
+    }
+
+    /** File name to class-path URL of every shared library in the presets' folders for this platform. */
+    private static Map<String, URL> presetLibraries(String pytorchPlatform) {
+        Map<String, URL> found = new LinkedHashMap<>();
+        ClassLoader cl = Natives.class.getClassLoader();
+        for (String preset : PRESETS) {
+            for (String platform : new LinkedHashSet<>(List.of(pytorchPlatform, Loader.getPlatform()))) {
+                String dir = "org/bytedeco/" + preset + "/" + platform + "/";
+                try {
+                    for (URL url : Collections.list(cl.getResources(dir))) {
+                        for (String name : listFolder(url)) {
+                            if (name.startsWith("lib") && name.matches(".*\\.so(\\.[0-9.]+)?")) {
+                                found.putIfAbsent(name, cl.getResource(dir + name));
+                            }
+                        }
+                    }
+                } catch (IOException | URISyntaxException e) {
+                    throw new IllegalStateException("could not list the native libraries in " + dir + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** File names directly in a class-path folder, in a jar or on disk. */
+    private static List<String> listFolder(URL folder) throws IOException, URISyntaxException {
+        List<String> names = new ArrayList<>();
+        if (folder.getProtocol().equals("jar")) {
+            JarURLConnection c = (JarURLConnection) folder.openConnection();
+            String prefix = c.getEntryName();
+            try (JarFile jar = new JarFile(c.getJarFileURL().toURI().getPath())) {
+                for (JarEntry e : Collections.list(jar.entries())) {
+                    String rest = e.getName().startsWith(prefix) ? e.getName().substring(prefix.length()) : null;
+                    if (rest != null && !rest.isEmpty() && !rest.contains("/")) names.add(rest);
+                }
+            }
+        } else if (folder.getProtocol().equals("file")) {
+            try (var files = Files.list(Path.of(folder.toURI()))) {
+                files.filter(Files::isRegularFile).forEach(p -> names.add(p.getFileName().toString()));
+            }
+        }
+        return names;
+    }
+
+    /** File names of the shared libraries this process has mapped already. */
+    private static Set<String> mappedLibraryNames() {
+        Set<String> names = new HashSet<>();
+        for (Path p : mappedLibraries()) names.add(p.getFileName().toString());
+        return names;
+    }
+
+    /** Every shared library file mapped into this process, from {@code /proc/self/maps} (Linux; empty elsewhere). */
+    private static List<Path> mappedLibraries() {
+        Set<Path> files = new LinkedHashSet<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+                int slash = line.indexOf('/');
+                if (slash >= 0 && line.contains(".so")) files.add(Path.of(line.substring(slash).replace(" (deleted)", "")));
+            }
+        } catch (IOException e) {
+            // no /proc: nothing is known to be mapped
+        }
+        return List.copyOf(files);
+    }
+
+    /**
+     * Where the native libraries came from, for {@code kinglet natives}: every shared library
+     * the process has mapped once LibTorch and the OpenCV modules Kinglet uses are loaded, and
+     * those that carry the name of a preset's library but were mapped from outside JavaCPP's
+     * cache (a system OpenBLAS, a foreign LibTorch): these should be none.
+     */
+    public record Origins(Path cacheDir, List<Path> mapped, List<Path> foreign) {}
+
+    public static Origins origins() {
+        load();
+        Loader.load(org.bytedeco.opencv.global.opencv_imgproc.class);
+        Loader.load(org.bytedeco.opencv.global.opencv_imgcodecs.class);
+        Path cache;
+        try {
+            cache = Loader.getCacheDir().toPath().toRealPath();
+        } catch (IOException e) {
+            throw new IllegalStateException("JavaCPP's cache directory is not readable: " + e.getMessage(), e);
+        }
+        Set<String> presetNames = presetLibraries(pytorchPlatform).keySet();
+        List<Path> mapped = mappedLibraries();
+        List<Path> foreign = mapped.stream()
+                .filter(p -> presetNames.contains(p.getFileName().toString()) && !p.startsWith(cache))
+                .toList();
+        return new Origins(cache, mapped, foreign);
     }
 
     /** True when the LibTorch natives on the class path are the CUDA build ({@code -Pcuda}). */

@@ -46,16 +46,39 @@ class NativeLoadingTest {
         assertThat(r.output).doesNotContain("sum=45");
     }
 
+    @Test
+    void everyPresetLibraryIsMappedFromTheFreshCache() throws Exception {
+        // The system's library path as it is: on CI's machine Debian's OpenBLAS is on it.
+        Path cache = Files.createDirectories(dir.resolve("cache-origins"));
+        Result r = probe("origins", cache, null);
+        assertThat(r.exit).as(r.output).isZero();
+        List<String> preset = r.output.lines().filter(l -> l.startsWith("mapped="))
+                .map(l -> l.substring("mapped=".length()))
+                .filter(l -> PRESET_LIBRARY.matcher(Path.of(l).getFileName().toString()).matches()).toList();
+        assertThat(preset).anyMatch(l -> l.endsWith("/libtorch_cpu.so")).anyMatch(l -> l.endsWith("/libopenblas.so.0"))
+                .anyMatch(l -> l.endsWith("/libgomp.so.1")).anyMatch(l -> l.contains("/libopencv_core.so"));
+        String cacheDir = cache.toRealPath().toString();
+        assertThat(preset).as("from " + cacheDir).allMatch(l -> l.startsWith(cacheDir + "/"));
+    }
+
+    /** Libraries that only the presets may provide: a system copy of any of them is the bug. */
+    private static final java.util.regex.Pattern PRESET_LIBRARY =
+            java.util.regex.Pattern.compile("lib(torch|c10|gomp|openblas|gfortran|quadmath|opencv_|jni).*\\.so.*");
+
     private record Result(int exit, String output) {}
 
     private static Result probe(String mode, Path cache) throws Exception {
+        return probe(mode, cache, foreignLibs.toString());
+    }
+
+    private static Result probe(String mode, Path cache, String libraryPath) throws Exception {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow",
                 "-Dorg.bytedeco.javacpp.cachedir=" + cache, "-cp", System.getProperty("java.class.path"),
                 LoadProbe.class.getName(), mode));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("LD_LIBRARY_PATH", foreignLibs.toString());
+        if (libraryPath != null) pb.environment().put("LD_LIBRARY_PATH", libraryPath);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(5, TimeUnit.MINUTES)) p.destroyForcibly();
