@@ -253,7 +253,8 @@ public final class Main {
         @Option(names = "--set", paramLabel = "PATH=VALUE", description = "override a recipe value, e.g. train.optimizer.lr=0.01 (validated as the file is)")
         List<String> sets;
 
-        @Option(names = "--out", paramLabel = "DIR", description = "where run directories go (default: ${DEFAULT-VALUE})", defaultValue = "runs")
+        @Option(names = "--out", paramLabel = "DIR", description = "where run directories go (default: ${DEFAULT-VALUE}; "
+                + "$KINGLET_RUNS if set)", defaultValue = "${env:KINGLET_RUNS:-runs}")
         Path out;
 
         @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue a run: jobs already done are kept")
@@ -279,6 +280,8 @@ public final class Main {
         public Integer call() throws Exception {
             var options = Runner.Options.defaults(System.out).withOutRoot(out).withDevice(Device.parse(device))
                     .withThreads(threads == null ? NativeRuntime.defaultThreads() : threads).withWorkers(workers());
+            ContainerOutput.requireMounted(resume != null ? resume : out, System.getenv(), Path.of("/proc/self/mountinfo"));
+            Device.parse(device).resolve(); // a device that cannot work (CUDA without a GPU) is refused before a run directory exists
             Runner.Result result;
             if (resume != null) {
                 if (recipe != null || sets != null || seed != null) {

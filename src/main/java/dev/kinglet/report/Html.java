@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.run.Json;
@@ -78,6 +79,19 @@ final class Html {
         return "<img alt=\"" + esc(alt) + "\" src=\"" + Charts.dataUri(png) + "\">";
     }
 
+    /**
+     * A chart inline, or where Java cannot draw text (a machine without fontconfig and fonts:
+     * "Fontconfig head is null") a line saying so: the report's numbers do not depend on it.
+     */
+    private static String chart(Supplier<byte[]> png, String alt) {
+        try {
+            return img(png.get(), alt);
+        } catch (RuntimeException | LinkageError e) {
+            return "<p class=\"note\">Chart '" + esc(alt) + "' left out: Java could not draw it here (" + esc(String.valueOf(e.getMessage()))
+                    + "); install fontconfig and a font (Debian: apt-get install fontconfig fonts-dejavu-core) for charts.</p>";
+        }
+    }
+
     static String of(RunReport r) throws IOException {
         RunReport.Results res = r.results();
         StringBuilder h = new StringBuilder();
@@ -132,13 +146,13 @@ final class Html {
                         .set(points.indexOf(row.point()), row.metrics().get(res.metrics().get(0)));
             }
             if (res.learningCurves().isEmpty() && res.metrics().get(0).equals("accuracy")) {
-                h.append(img(Charts.summary(points, byVariant), "test accuracy by variant")).append('\n');
+                h.append(chart(() -> Charts.summary(points, byVariant), "test accuracy by variant")).append('\n');
             }
         }
 
         // learning curves
         if (!res.learningCurves().isEmpty()) {
-            h.append("<h2>Learning curves</h2>\n").append(img(Charts.learningCurves(res.learningCurves()), "learning curves")).append('\n');
+            h.append("<h2>Learning curves</h2>\n").append(chart(() -> Charts.learningCurves(res.learningCurves()), "learning curves")).append('\n');
             h.append("<p class=\"note\">Dashed: the saturating power law accuracy = a − b·n<sup>−c</sup> fitted to each curve's means; ")
                     .append("the estimate's interval comes from refitting to bootstrap resamples of the seeds.</p>\n");
             h.append("<table><tr><th class=\"l\">curve</th><th>a (asymptote)</th><th>b</th><th>c</th><th>fit RMSE</th><th class=\"l\">to reach the target</th></tr>\n");
@@ -176,8 +190,8 @@ final class Html {
         }
         if (loss.values().stream().anyMatch(l -> !l.isEmpty())) {
             h.append("<h2>Training curves</h2>\n<p class=\"note\">Each variant's first job (fold 0, seed 0, member 0) at ").append(esc(lastPoint)).append(".</p>\n");
-            h.append(img(Charts.epochs("Training loss", "loss", loss), "training loss")).append('\n');
-            if (val.values().stream().anyMatch(l -> !l.isEmpty())) h.append(img(Charts.epochs("Validation accuracy", "accuracy (%)", val), "validation accuracy")).append('\n');
+            h.append(chart(() -> Charts.epochs("Training loss", "loss", loss), "training loss")).append('\n');
+            if (val.values().stream().anyMatch(l -> !l.isEmpty())) h.append(chart(() -> Charts.epochs("Validation accuracy", "accuracy (%)", val), "validation accuracy")).append('\n');
         }
 
         // confusion and reliability of the best variant at the last point
@@ -208,8 +222,9 @@ final class Html {
             if (confusion != null) {
                 List<String> classes = new ArrayList<>();
                 mine.get(0).test().get("perClass").propertyNames().forEach(classes::add);
-                if (classes.size() == confusion.length) {
-                    h.append("<h2>Confusion matrix</h2>\n").append(img(Charts.confusion("Confusion matrix: " + who, classes, confusion), "confusion matrix")).append('\n');
+                long[][] pooled = confusion;
+                if (classes.size() == pooled.length) {
+                    h.append("<h2>Confusion matrix</h2>\n").append(chart(() -> Charts.confusion("Confusion matrix: " + who, classes, pooled), "confusion matrix")).append('\n');
                 }
             }
             List<double[]> bins = new ArrayList<>();
@@ -221,7 +236,7 @@ final class Html {
                 total += count[b];
             }
             if (!bins.isEmpty()) {
-                h.append("<h2>Calibration</h2>\n").append(img(Charts.reliability("Reliability diagram: " + who, bins), "reliability diagram")).append('\n')
+                h.append("<h2>Calibration</h2>\n").append(chart(() -> Charts.reliability("Reliability diagram: " + who, bins), "reliability diagram")).append('\n')
                         .append(String.format(Locale.ROOT, "<p class=\"note\">Expected calibration error of the pooled predictions: %.4f (%d equal-width bins).</p>%n",
                                 ece / total, count.length));
             }
@@ -244,7 +259,7 @@ final class Html {
                         esc(e.get("id").asString()), ma.stream().map(a -> String.format(Locale.ROOT, "%.2f", 100 * a)).toList(), 100 * e.get("accuracy").asDouble(),
                         e.get("meanEntropy").asDouble(), e.get("meanDisagreement").asDouble()));
             }
-            h.append(img(Charts.ensembles(names, members, ensemble), "ensemble members vs ensemble")).append('\n').append(table).append("</table>\n");
+            h.append(chart(() -> Charts.ensembles(names, members, ensemble), "ensemble members vs ensemble")).append('\n').append(table).append("</table>\n");
         }
 
         tuning(r.dir(), res.tuning(), h);
@@ -330,7 +345,7 @@ final class Html {
                 }
             }
             h.append("</table>\n");
-            if (!curves.isEmpty()) h.append(img(Charts.epochs("Trials: validation accuracy (loss if none) per epoch", "validation metric", curves), "search curves")).append('\n');
+            if (!curves.isEmpty()) h.append(chart(() -> Charts.epochs("Trials: validation accuracy (loss if none) per epoch", "validation metric", curves), "search curves")).append('\n');
         }
     }
 }

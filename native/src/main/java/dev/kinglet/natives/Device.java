@@ -47,17 +47,17 @@ public record Device(Kind kind, int index) {
             case AUTO -> Natives.cudaBuild() && torch.cuda_is_available() ? new Device(Kind.CUDA, 0) : CPU;
             case CUDA -> {
                 if (!Natives.cudaBuild()) {
-                    throw new IllegalStateException("device " + this + " asked for, but the LibTorch natives on the class path"
+                    throw new IllegalArgumentException("device " + this + " asked for, but the LibTorch natives on the class path"
                             + " are the CPU build (" + Natives.pytorchPlatform() + "): build with ./mvnw -Pcuda package,"
                             + " or run with --device cpu");
                 }
                 int count = torch.cuda_is_available() ? torch.cuda_device_count() : 0;
                 if (count == 0) {
-                    throw new IllegalStateException("device " + this + " asked for: the CUDA natives are present but no GPU is"
+                    throw new IllegalArgumentException("device " + this + " asked for: the CUDA natives are present but no GPU is"
                             + " visible (needs an NVIDIA driver, CUDA 13.1 and cuDNN 9.19 on the host; in a container, --gpus all)");
                 }
                 if (index >= count) {
-                    throw new IllegalStateException("device " + this + " asked for, but only " + count
+                    throw new IllegalArgumentException("device " + this + " asked for, but only " + count
                             + " GPU(s) are visible: use cuda:0" + (count > 1 ? " to cuda:" + (count - 1) : ""));
                 }
                 yield this;

@@ -61,6 +61,14 @@ class CliTest {
     }
 
     @Test
+    void cudaOnTheCpuBuildIsRefusedInOneLineBeforeARunDirectoryExists(@TempDir Path out) throws Exception {
+        Out o = kinglet("run", "fashion-quick", "--device", "cuda", "--out", out.toString());
+        assertThat(o.exit()).as(o.stdout() + o.stderr()).isEqualTo(2);
+        assertThat(o.stderr().strip()).startsWith("error: device cuda:0 asked for").contains("CPU build").doesNotContain("\n");
+        assertThat(out.resolve("fashion-quick")).doesNotExist();
+    }
+
+    @Test
     void theLadderRunsOnAnImageFolderAndItsReportRebuilds(@TempDir Path out) throws Exception {
         // an empty weight cache: the pretrained rung is left out, whatever this machine has cached
         Out o = java(List.of("-Dkinglet.weights.dir=" + out.resolve("weights")), jar, "run", "ladder", "--set", "data.root=test-data/folder-mini", "--set", "train.epochs=2", "--out", out.toString(), "--threads", "1");
