@@ -6,11 +6,13 @@
 # another uid. Prints build time, image size and the demo's accuracy. Needs root, podman, runc and
 # debootstrap (installed from Debian's packages when missing) and the shaded jar (built when missing).
 #   docker/test.sh            KINGLET_DOCKER_WORK=DIR to keep the base root elsewhere (default /var/tmp/kinglet-docker)
+#   docker/test.sh --source   instead: README's first command (./mvnw package && java -jar ... run fashion-quick)
+#                             on a copy of HEAD in the bare base, from an empty Maven repository (needs Maven Central)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 WORK=${KINGLET_DOCKER_WORK:-/var/tmp/kinglet-docker}
-BASE_IMAGE=localhost/kinglet-base:bookworm-jdk25
+BASE_IMAGE=localhost/kinglet-base:bookworm-jdk25-2
 IMAGE=localhost/kinglet:test
 [ "$(id -u)" -eq 0 ] || { echo "docker/test.sh: needs root (podman with runc, debootstrap)" >&2; exit 2; }
 if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v debootstrap >/dev/null; then
@@ -39,6 +41,9 @@ if ! podman image exists "$BASE_IMAGE"; then
     || { tail -20 "$WORK/debootstrap.log"; fail "debootstrap"; }
   mkdir -p "$WORK/rootfs/opt/java"
   cp -a "$(readlink -f "$JAVA_HOME")" "$WORK/rootfs/opt/java/openjdk"
+  # Debian's packaging of the JDK links its certificates to the host's /etc/ssl: take the file itself, as a JDK tarball has it.
+  cacerts="$WORK/rootfs/opt/java/openjdk/lib/security/cacerts"
+  if [ -L "$cacerts" ]; then rm "$cacerts"; cp -L "$JAVA_HOME/lib/security/cacerts" "$cacerts"; fi
   tar -C "$WORK/rootfs" -c . | podman import \
     --change 'ENV JAVA_HOME=/opt/java/openjdk' \
     --change 'ENV PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
@@ -51,6 +56,18 @@ step "the base is bare: no OpenBLAS, no Python"
 bare=$(podman run --rm --ulimit host --entrypoint sh "$BASE_IMAGE" -c \
   'ls /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu 2>/dev/null | grep -iE "openblas|libblas|gfortran" ; command -v python3 || true')
 [ -z "$bare" ] || fail "the base image is not bare: $bare"
+
+if [ "${1:-}" = "--source" ]; then
+  step "README's first command in the bare base, on a copy of HEAD, with an empty Maven repository"
+  rm -rf "$WORK/source" && mkdir -p "$WORK/source" && git archive HEAD | tar -x -C "$WORK/source"
+  t0=$(date +%s)
+  podman run --rm --ulimit host -v "$WORK/source:/src" -w /src "$BASE_IMAGE" bash -c \
+    './mvnw -q -B -DskipTests package && "$JAVA_HOME/bin/java" -jar recipes/target/kinglet-recipes.jar run fashion-quick' \
+    | tee "$WORK/source.txt" | grep -E '^(job|base)' || true
+  grep -q '^job base.all.f0.s0.m0: test accuracy' "$WORK/source.txt" || fail "README's first command on the bare base"
+  echo "docker/test.sh --source: PASSED in $(( $(date +%s) - t0 )) s"
+  exit 0
+fi
 
 step "podman build --build-arg BASE=$BASE_IMAGE -f docker/Dockerfile"
 t0=$(date +%s)
@@ -106,6 +123,16 @@ podman run --rm --ulimit host --user 4242:4242 -v "$WORK/data:/data:ro" -v "$WOR
   run /data/my.yaml --out /runs > "$WORK/user.txt" 2>&1 || { cat "$WORK/user.txt"; fail "the user's recipe"; }
 grep -E '^job .*test accuracy' "$WORK/user.txt"
 ls "$WORK"/runs/my-recipe/*/results.json > /dev/null || fail "no results.json of the user's recipe"
+
+user_jar=examples/user-project/target/my-recipes.jar
+if [ -f "$user_jar" ]; then
+  step "a user's own recipe jar, mounted, its natives cached in the /cache volume"
+  mkdir -p "$WORK/cache" && chmod 1777 "$WORK/cache"
+  podman run --rm --ulimit host -v "$PWD/$user_jar:/opt/my/my-recipes.jar:ro" -v "$WORK/cache:/cache" -v "$WORK/runs:/runs" \
+    --entrypoint java "$IMAGE" -Dorg.bytedeco.javacpp.cachedir=/cache/javacpp -jar /opt/my/my-recipes.jar run tiny-fashion \
+    > "$WORK/user-jar.txt" 2>&1 || { cat "$WORK/user-jar.txt"; fail "the user's recipe jar"; }
+  grep -E '^job .*test accuracy' "$WORK/user-jar.txt"
+fi
 
 acc=$(grep -oE '^job base.all.f0.s0.m0: test accuracy [0-9.]+%' "$WORK/demo.txt" | grep -oE '[0-9.]+%')
 echo "docker/test.sh: PASSED. image build ${build_s} s; image $(( size / 1000000 )) MB (bare base with JDK $(( base_size / 1000000 )) MB);" \
