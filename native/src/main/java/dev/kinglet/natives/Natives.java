@@ -45,6 +45,8 @@ public final class Natives {
     /** The JNI libraries behind the classes Kinglet uses: torch, and OpenCV's core, imgproc and imgcodecs. */
     private static final List<String> ENTRY_POINTS = List.of(
             "libjnitorch.so", "libjniopencv_core.so", "libjniopencv_imgproc.so", "libjniopencv_imgcodecs.so");
+    /** In the CUDA build ({@code -Pcuda}) also LibTorch's CUDA side, whose CUDA and cuDNN libraries come from the host. */
+    private static final String CUDA_ENTRY_POINT = "libjnitorch_cuda.so";
 
     private static volatile String pytorchPlatform;
 
@@ -75,6 +77,7 @@ public final class Natives {
             }
             Set<String> visited = new HashSet<>();
             for (String jni : ENTRY_POINTS) visit(jni, visited);
+            if (platform.endsWith("-gpu")) visit(CUDA_ENTRY_POINT, visited);
         }
 
         private void visit(String name, Set<String> visited) {
