@@ -9,6 +9,10 @@
 # (apt-get install --no-install-recommends python3-torch) for /usr/bin/python3.
 # Python gets the thread fix Kinglet applies itself (OpenBLAS held to 1 thread: measured
 # 785 vs 618 img/s for Python training here); both use all cores for LibTorch.
+# forest: the demo's random-forest baseline, 100 trees on test-data's 1,000 training images (pixels / 255),
+# scored on its 1,000 test images, against scikit-learn's RandomForestClassifier(100, n_jobs=all cores)
+# (Debian's python3-sklearn), ROUNDS fits in one process each; ratio = scikit-learn's seconds / Kinglet's
+# (above 1: Kinglet is faster), of the median warm fit; the first, cold fit (JIT) is printed before.
 # Last line: RESULT <mode> ratio=<kinglet/python img/s> kinglet=<img/s> python=<img/s> (medians);
 # augment prints two: RESULT augment-cached ..., then RESULT augment ... (both against torchvision).
 set -euo pipefail
@@ -23,7 +27,19 @@ images=${KINGLET_BENCH_IMAGES:-/tmp/kinglet-bench-images}
 if [ "$mode" = augment ]; then
   [ -d "$images" ] || /usr/bin/python3 src/bench/augment.py make "$images" 512
 fi
+if [ "$mode" = forest ]; then
+  # one process each, ROUNDS fits in it (seeds 0, 1, ...): the first fit cold, the others warm
+  /usr/bin/python3 -c "import sklearn" 2>/dev/null || { echo "needs python3-sklearn for /usr/bin/python3" >&2; exit 1; }
+  kout=$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.kinglet.bench.Bench forest --rounds "$rounds")
+  pout=$(/usr/bin/python3 src/bench/forest.py test-data/fashion-mnist "$rounds")
+  echo "kinglet: $(tr '\n' ' ' <<< "$kout")"; echo "sklearn: $(tr '\n' ' ' <<< "$pout")"
+  get() { awk -v k="$1" '$1 == k {print $2}' <<< "$2"; }
+  k=("$(get seconds "$kout")"); p=("$(get seconds "$pout")")
+  ka=("$(get accuracy "$kout")"); pa=("$(get accuracy "$pout")")
+  echo "cold (first fit): kinglet $(get cold "$kout") s, sklearn $(get cold "$pout") s, ratio $(awk -v a="$(get cold "$pout")" -v b="$(get cold "$kout")" 'BEGIN{printf "%.3f", a/b}')"
+fi
 for r in $(seq "$rounds"); do
+  [ "$mode" = forest ] && break
   if [ "$mode" = augment ]; then
     # Kinglet from images decoded once, then decoding every time as TorchVision does (its usual DataLoader setup)
     v=$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.kinglet.bench.Bench augment --data "$images" --seconds "$seconds" | awk '/^img\/s/{print $2}')
@@ -42,7 +58,9 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 km=$(median "${k[@]}"); pm=$(median "${p[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", a/b}'; }
-if [ "$mode" = augment ]; then
+if [ "$mode" = forest ]; then
+  echo "RESULT forest ratio=$(ratio "$pm" "$km") kinglet=${km}s sklearn=${pm}s kinglet-accuracy=$(median "${ka[@]}") sklearn-accuracy=$(median "${pa[@]}")"
+elif [ "$mode" = augment ]; then
   dm=$(median "${d[@]}")
   echo "RESULT augment-cached ratio=$(ratio "$km" "$pm") kinglet=$km torchvision=$pm"
   echo "RESULT augment ratio=$(ratio "$dm" "$pm") kinglet=$dm torchvision=$pm"

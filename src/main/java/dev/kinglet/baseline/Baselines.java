@@ -2,9 +2,7 @@ package dev.kinglet.baseline;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -14,24 +12,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.tribuo.Example;
-import org.tribuo.ImmutableDataset;
-import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
-import org.tribuo.classification.dtree.CARTClassificationTrainer;
-import org.tribuo.classification.dtree.impurity.GiniIndex;
-import org.tribuo.classification.ensemble.FullyWeightedVotingCombiner;
 import org.tribuo.classification.liblinear.LibLinearClassificationTrainer;
 import org.tribuo.classification.liblinear.LinearClassificationType;
-import org.tribuo.common.tree.LeafNode;
-import org.tribuo.common.tree.Node;
-import org.tribuo.common.tree.RandomForestTrainer;
-import org.tribuo.common.tree.TreeModel;
 import org.tribuo.impl.ArrayExample;
-import org.tribuo.math.la.SparseVector;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 import dev.kinglet.data.ImageSet;
@@ -45,18 +33,11 @@ import dev.kinglet.dsl.RandomForest;
 import dev.kinglet.train.Evaluation;
 
 /**
- * The simple models every deep result is compared with, trained with Tribuo on the same
+ * The simple models every deep result is compared with, trained on the same
  * training images and scored on the same test images as a deep job.
  *
- * <p>Random forest, as scikit-learn's {@code RandomForestClassifier()} apart from the number
- * of trees: bootstrap samples of the training set's size, Gini impurity, trees grown until
- * their leaves are pure, {@code floor(sqrt(d))} of the {@code d} features tried at each split,
- * class probabilities the mean of the trees' leaf frequencies, the predicted class the most
- * probable one. Unlike scikit-learn, Tribuo counts a feature that is constant in a node
- * towards those {@code sqrt(d)} (scikit-learn draws on until it has that many non-constant
- * ones). Trees are grown in groups of {@value #TREES_PER_TASK}, each group with its own seeds
- * drawn from the run's seed, on up to {@code kinglet.baseline.threads} threads (default: all
- * processors); the forest does not depend on the number of threads.
+ * <p>Random forest: {@link HistogramForest}, scikit-learn's {@code RandomForestClassifier()}
+ * apart from the number of trees, on features binned once (exact for pixels).
  *
  * <p>Logistic regression, as scikit-learn's {@code LogisticRegression(solver="liblinear",
  * C=1/(l2·n), tol=1e-4)} for {@code n} training images: LIBLINEAR's exact primal solver, one
@@ -140,27 +121,18 @@ public final class Baselines {
         if (dimension(xTest, yTest, classes.size(), "test") != d) {
             throw new IllegalArgumentException("test images have " + xTest[0].length + " features, training images " + d);
         }
-        String[] names = featureNames(d);
         long t0 = System.nanoTime();
-        MutableDataset<Label> building = new MutableDataset<>(new SimpleDataSourceProvenance("kinglet baseline", LABELS), LABELS);
-        for (int i = 0; i < xTrain.length; i++) building.add(example(new Label(Integer.toString(yTrain[i])), names, xTrain[i]));
-        // Immutable: the forest's threads read it at once.
-        ImmutableDataset<Label> data = ImmutableDataset.copyDataset(building);
         int k = classes.size();
         Classifier trained = switch (model) {
-            case RandomForest rf -> forest(rf, data, seed, k);
-            case LogisticRegression lr -> tribuo(new LibLinearClassificationTrainer(
-                    new LinearClassificationType(LinearClassificationType.LinearType.L2R_LR),
-                    /*cost=*/1 / (Math.max(lr.l2(), 1e-8) * data.size()), LR_MAX_ITERATIONS, LR_TOLERANCE, seed).train(data), k);
+            case RandomForest rf -> HistogramForest.grow(xTrain, yTrain, k, rf.trees(), seed)::probabilities;
+            case LogisticRegression lr -> logistic(lr, xTrain, yTrain, k, seed);
         };
         float[][] probabilities = new float[xTest.length][];
         List<Callable<Void>> chunks = new ArrayList<>();
         for (int from = 0; from < xTest.length; from += PREDICT_CHUNK) {
             int start = from, end = Math.min(xTest.length, from + PREDICT_CHUNK);
             chunks.add(() -> {
-                List<Example<Label>> examples = new ArrayList<>(end - start);
-                for (int i = start; i < end; i++) examples.add(example(LabelFactory.UNKNOWN_LABEL, names, xTest[i]));
-                float[][] p = trained.probabilities(examples);
+                float[][] p = trained.probabilities(xTest, start, end);
                 System.arraycopy(p, 0, probabilities, start, p.length);
                 return null;
             });
@@ -172,70 +144,25 @@ public final class Baselines {
         return new Result(name(model), model, evaluate(yTest, probabilities, classes), seconds, featureSeconds, predicted, probabilities);
     }
 
-    /** Class probabilities of each example; class {@code c} is Tribuo's label {@code "c"}. */
+    /** Class probabilities of {@code x[from..to)}. */
     private interface Classifier {
-        float[][] probabilities(List<Example<Label>> examples);
+        float[][] probabilities(float[][] x, int from, int to);
     }
 
-    private static Classifier tribuo(Model<Label> model, int classes) {
-        return examples -> {
+    /** LIBLINEAR through Tribuo; class {@code c} is Tribuo's label {@code "c"}. */
+    private static Classifier logistic(LogisticRegression lr, float[][] xTrain, int[] yTrain, int classes, long seed) {
+        String[] names = featureNames(xTrain[0].length);
+        MutableDataset<Label> data = new MutableDataset<>(new SimpleDataSourceProvenance("kinglet baseline", LABELS), LABELS);
+        for (int i = 0; i < xTrain.length; i++) data.add(example(new Label(Integer.toString(yTrain[i])), names, xTrain[i]));
+        Model<Label> model = new LibLinearClassificationTrainer(new LinearClassificationType(LinearClassificationType.LinearType.L2R_LR),
+                /*cost=*/1 / (Math.max(lr.l2(), 1e-8) * data.size()), LR_MAX_ITERATIONS, LR_TOLERANCE, seed).train(data);
+        return (x, from, to) -> {
+            List<Example<Label>> examples = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) examples.add(example(LabelFactory.UNKNOWN_LABEL, names, x[i]));
             List<Prediction<Label>> predictions = model.predict(examples);
             float[][] out = new float[predictions.size()][classes];
             for (int i = 0; i < out.length; i++) {
                 for (Label s : predictions.get(i).getOutputScores().values()) out[i][Integer.parseInt(s.getLabel())] = (float) s.getScore();
-            }
-            return out;
-        };
-    }
-
-    /**
-     * The mean of the trees' leaf class frequencies, as scikit-learn's predict_proba and
-     * Tribuo's FullyWeightedVotingCombiner. Walked here rather than through Tribuo's ensemble,
-     * which looks up every feature by name again for every tree: 40 times slower at 500 trees.
-     */
-    private static Classifier forest(RandomForest rf, ImmutableDataset<Label> data, long seed, int classes) {
-        ImmutableFeatureMap features = data.getFeatureIDMap();
-        int d = features.size();
-        // Tribuo rounds fraction * features, and k / features rounds back to exactly k.
-        float fraction = (float) Math.max(1, (int) Math.sqrt(d)) / d;
-        if (fraction >= 1) throw new IllegalArgumentException("a random forest needs at least 2 features, the images have " + d);
-        SplittableRandom seeds = new SplittableRandom(seed);
-        List<Callable<List<Model<Label>>>> tasks = new ArrayList<>();
-        for (int left = rf.trees(); left > 0; left -= TREES_PER_TASK) {
-            int trees = Math.min(left, TREES_PER_TASK);
-            long bagSeed = seeds.nextLong(), treeSeed = seeds.nextLong();
-            tasks.add(() -> {
-                // minChildWeight 2: every node of 2 or more images may be split (scikit-learn's min_samples_split=2).
-                var tree = new CARTClassificationTrainer(Integer.MAX_VALUE, /*minChildWeight=*/2f, /*minImpurityDecrease=*/0f,
-                        fraction, /*useRandomSplitPoints=*/false, new GiniIndex(), treeSeed);
-                return new RandomForestTrainer<>(tree, new FullyWeightedVotingCombiner(), trees, bagSeed).train(data).getModels();
-            });
-        }
-        List<Node<Label>> roots = new ArrayList<>();
-        for (List<Model<Label>> part : inParallel(tasks)) {
-            for (Model<Label> m : part) {
-                if (!(m instanceof TreeModel<Label> t) || !t.getFeatureIDMap().equals(features)) {
-                    throw new IllegalStateException("Tribuo's random forest returned a member that is not a tree over the training features: " + m);
-                }
-                roots.add(t.getRoot());
-            }
-        }
-        return examples -> {
-            float[][] out = new float[examples.size()][classes];
-            double[] sum = new double[classes];
-            for (int i = 0; i < out.length; i++) {
-                SparseVector x = SparseVector.createSparseVector(examples.get(i), features, false);
-                Arrays.fill(sum, 0);
-                double total = 0;
-                for (Node<Label> root : roots) {
-                    Node<Label> leaf = root;
-                    for (Node<Label> n = root; n != null; n = n.getNextNode(x)) leaf = n;
-                    for (Label s : ((LeafNode<Label>) leaf).getDistribution().values()) {
-                        sum[Integer.parseInt(s.getLabel())] += s.getScore();
-                        total += s.getScore();
-                    }
-                }
-                for (int c = 0; c < classes; c++) out[i][c] = (float) (sum[c] / total);
             }
             return out;
         };
@@ -249,7 +176,7 @@ public final class Baselines {
     }
 
     /** Runs {@code tasks} on {@code kinglet.baseline.threads} threads; results in task order. */
-    private static <T> List<T> inParallel(List<Callable<T>> tasks) {
+    static <T> List<T> inParallel(List<Callable<T>> tasks) {
         int threads = Math.max(1, Math.min(tasks.size(), Integer.getInteger("kinglet.baseline.threads", Runtime.getRuntime().availableProcessors())));
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             List<Future<T>> futures = new ArrayList<>();

@@ -14,7 +14,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 import dev.kinglet.augment.Augmenter;
+import dev.kinglet.baseline.Baselines;
 import dev.kinglet.data.Loader;
+import dev.kinglet.dsl.Baseline;
+import dev.kinglet.dsl.RandomForest;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.dsl.IdxSource;
@@ -33,6 +36,30 @@ import dev.kinglet.natives.Scope;
  * per round, like {@code src/bench/bench.py} does for Python PyTorch.
  */
 public final class Bench {
+    /**
+     * The demo's random-forest baseline (100 trees on the {@code data} training images' pixels / 255,
+     * scored on its test images), fitted {@code fits} times in this JVM with seeds 0, 1, ..., as
+     * {@code src/bench/forest.py} fits scikit-learn's: prints {@code cold <seconds of the first fit
+     * and predict>}, {@code seconds <median of the others>} and {@code accuracy <median>}.
+     */
+    static void forest(String data, int fits) throws java.io.IOException {
+        try (Datasets.Split split = Datasets.load(IdxSource.fashionMnist(data), Path.of(""))) {
+            List<Double> seconds = new ArrayList<>(), accuracy = new ArrayList<>();
+            for (int seed = 0; seed < fits; seed++) {
+                var r = Baselines.run(new Baseline(List.of(new RandomForest(100)), null), split.train(), split.test(), seed, null).getFirst();
+                seconds.add(r.seconds());
+                accuracy.add(r.accuracy());
+            }
+            System.out.printf(Locale.ROOT, "cold %.3f%nseconds %.3f%naccuracy %.4f%n", seconds.getFirst(),
+                    median(seconds.subList(Math.min(1, fits - 1), fits)), median(accuracy));
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = values.stream().sorted().toList();
+        return v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
+    }
+
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "train";
         int rounds = 1;
@@ -52,7 +79,11 @@ public final class Bench {
             augment(data, rounds, seconds, mode.equals("augment-decode"));
             return;
         }
-        if (!mode.equals("train") && !mode.equals("eval")) throw new IllegalArgumentException("mode is train, eval, augment or augment-decode, got " + mode);
+        if (mode.equals("forest")) {
+            forest(data, rounds);
+            return;
+        }
+        if (!mode.equals("train") && !mode.equals("eval")) throw new IllegalArgumentException("mode is train, eval, augment, augment-decode or forest, got " + mode);
         NativeRuntime.start(NativeRuntime.defaultThreads(), 42, Device.CPU);
         try (Datasets.Split split = Datasets.load(IdxSource.fashionMnist(data), Path.of(""))) {
             ImageSet set = mode.equals("train") ? split.train() : split.test();
