@@ -6,7 +6,6 @@ import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 import dev.kinglet.natives.Layers;
@@ -83,12 +82,13 @@ final class HarmonicConv extends Block {
      */
     static UnaryOperator<Tensor> orConv(Module parent, String name, boolean harmonic, long in, long out, int kernel, long stride, long padding) {
         if (harmonic) return parent.register_module(name, new HarmonicConv(in, out, kernel, stride, padding))::forward;
-        return parent.register_module(name, Layers.conv2d(in, out, kernel, stride, padding, false))::forward;
+        Conv2dImpl conv = parent.register_module(name, Layers.conv2d(in, out, kernel, stride, padding, false));
+        return x -> Layers.forward(conv, x);
     }
 
     @Override
     Tensor forward(Tensor x) {
-        Tensor responses = torch.conv2d(x, dct, new TensorOptional(), stride, padding, new long[] {1, 1}, in);
-        return combine.forward(bn.forward(responses));
+        Tensor responses = Layers.conv2d(x, dct, null, stride, padding, in);
+        return Layers.forward(combine, bn.forward(responses));
     }
 }

@@ -125,7 +125,7 @@ final class MobileNetV3SmallNet extends Network {
 
         @Override
         Tensor forward(Tensor x) {
-            Tensor scale = fc2.forward(torch.relu(fc1.forward(torch.adaptive_avg_pool2d(x, 1, 1))));
+            Tensor scale = Layers.forward(fc2, torch.relu(Layers.forward(fc1, torch.adaptive_avg_pool2d(x, 1, 1))));
             return x.mul(torch.hardsigmoid(scale));
         }
     }

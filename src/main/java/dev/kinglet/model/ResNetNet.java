@@ -137,9 +137,9 @@ final class ResNetNet extends Network {
 
         @Override
         Tensor forward(Tensor x) {
-            Tensor out = torch.relu(bn1.forward(conv1.forward(x)));
+            Tensor out = torch.relu(bn1.forward(Layers.forward(conv1, x)));
             out = torch.relu(bn2.forward(conv2.apply(out)));
-            out = bn3.forward(conv3.forward(out));
+            out = bn3.forward(Layers.forward(conv3, out));
             return torch.relu(out.add(downsample == null ? x : downsample.forward(x)));
         }
     }

@@ -23,7 +23,7 @@ final class Seq extends Block {
 
     Conv2dImpl conv(long in, long out, long kernel, long stride, long padding, long groups, boolean bias) {
         Conv2dImpl c = register_module(next(), Layers.conv2d(in, out, kernel, stride, padding, groups, bias));
-        steps.add(c::forward);
+        steps.add(x -> Layers.forward(c, x));
         return c;
     }
 

@@ -43,8 +43,8 @@ final class SmallCnnNet extends Network {
     /** Everything before the dropout and fc2: the ReLU of fc1, {@code [batch, hidden]}. */
     @Override
     public Tensor encode(Tensor x) {
-        x = torch.relu(bn1.forward(conv1.forward(x)));
-        x = torch.relu(bn2.forward(conv2.forward(x)));
+        x = torch.relu(bn1.forward(Layers.forward(conv1, x)));
+        x = torch.relu(bn2.forward(Layers.forward(conv2, x)));
         x = torch.max_pool2d(x, new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}, false);
         return torch.relu(fc1.forward(x.flatten(1, -1)));
     }

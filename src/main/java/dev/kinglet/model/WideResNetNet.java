@@ -5,6 +5,7 @@ import java.util.function.UnaryOperator;
 
 import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -93,7 +94,12 @@ final class WideResNetNet extends Network {
             conv1 = HarmonicConv.orConv(this, "conv1", harmonic, in, out, 3, stride, 1);
             bn2 = register_module("bn2", Layers.batchNorm2d(out));
             conv2 = HarmonicConv.orConv(this, "conv2", harmonic, out, out, 3, 1, 1);
-            convShortcut = in == out && stride == 1 ? null : register_module("convShortcut", Layers.conv2d(in, out, 1, stride, 0, false))::forward;
+            if (in == out && stride == 1) {
+                convShortcut = null;
+            } else {
+                Conv2dImpl shortcut = register_module("convShortcut", Layers.conv2d(in, out, 1, stride, 0, false));
+                convShortcut = x -> Layers.forward(shortcut, x);
+            }
             this.dropout = dropout;
         }
 
