@@ -28,6 +28,7 @@ import dev.kinglet.dsl.Autoencoder;
 import dev.kinglet.dsl.Data;
 import dev.kinglet.dsl.Grayscale;
 import dev.kinglet.dsl.Recipe;
+import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.model.AutoencoderNet;
 import dev.kinglet.model.Network;
@@ -67,9 +68,22 @@ public final class Pretraining {
 
     /**
      * A pre-trained encoder: its file, the normalisation it was trained with (the fine-tuned
-     * classifier must see its input the same way) and whether an earlier session made it.
+     * classifier must see its input the same way) and whether an earlier session made it; or,
+     * when the pre-training failed, why ({@code failure}), which fails that variant's jobs alone.
      */
-    public record Encoder(Path file, Normalization normalization, boolean reused) {}
+    public record Encoder(Path file, Normalization normalization, boolean reused, String failure) {
+        Encoder(Path file, Normalization normalization, boolean reused) {
+            this(file, normalization, reused, null);
+        }
+
+        static Encoder failed(String why) {
+            return new Encoder(null, null, false, why);
+        }
+
+        public boolean isFailed() {
+            return failure != null;
+        }
+    }
 
     /** Where a variant's labelled data comes from (the runner's cache of loaded splits). */
     public interface Splits {
@@ -79,6 +93,8 @@ public final class Pretraining {
     /**
      * The encoder of every variant with a {@code pretrain} section, pre-trained once per distinct
      * pre-training: the first in {@code runDir/pretrain}, others in {@code runDir/pretrain-<variant>}.
+     * A pre-training that fails (a NaN loss or an unreadable image, say) is reported and recorded as that variant's
+     * {@linkplain Encoder#failed failed} encoder: the other variants still run. A recipe error stops the run.
      */
     public static Map<String, Encoder> ensureAll(Plan plan, Splits data, Path runDir, Path dataBase, Device device, PrintStream out) throws IOException {
         Map<String, Encoder> byVariant = new LinkedHashMap<>();
@@ -94,7 +110,18 @@ public final class Pretraining {
                 continue;
             }
             Path dir = runDir.resolve(firstOf.isEmpty() ? "pretrain" : "pretrain-" + e.getKey());
-            byVariant.put(e.getKey(), ensure(r, data.get(r.data(), r.seed()), dir, dataBase, device, out));
+            Encoder encoder;
+            try {
+                encoder = ensure(r, data.get(r.data(), r.seed()), dir, dataBase, device, out);
+            } catch (RecipeException bad) {
+                throw bad;
+            } catch (IOException | RuntimeException failed) {
+                String where = e.getKey().equals("base") ? "pretrain" : "variants[" + e.getKey() + "], its pretrain";
+                String why = "pre-training of variant " + e.getKey() + " (recipe path " + where + ") failed: " + failed.getMessage();
+                out.println(why + "; its jobs are marked failed, the other variants run");
+                encoder = Encoder.failed(why);
+            }
+            byVariant.put(e.getKey(), encoder);
             firstOf.put(identity, e.getKey());
         }
         return byVariant;

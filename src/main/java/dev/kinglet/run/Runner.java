@@ -271,6 +271,7 @@ public final class Runner {
 
     private static JobResult runJob(Recipe r, Plan.Job job, DataCache data, Path jobDir, NativeRuntime.Info info, Options o,
                                     PrintStream out, Pretraining.Encoder encoder) throws IOException {
+        if (encoder != null && encoder.isFailed()) throw new IllegalStateException(encoder.failure());
         Files.createDirectories(jobDir);
         java.util.Optional<Checkpoints.Saved> checkpoint = r.output().checkpoints() ? Checkpoints.read(jobDir) : java.util.Optional.empty();
         if (checkpoint.isPresent()) {

@@ -198,6 +198,29 @@ class AutoencoderTest {
     }
 
     @Test
+    void aPreTrainingThatFailsFailsItsVariantAloneAndTheRunFinishes() throws Exception {
+        Path bad = Files.createDirectories(tmp.resolve("unlabelled-bad"));
+        Files.copy(TestData.root().resolve("test-data/folder-mini/sneaker/00006.png"), bad.resolve("good.png"));
+        Files.write(bad.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2, 3});
+        Recipe r = recipe.withName("ae-fails").withPretrain(new Autoencoder(null, 1, 0.1, 2e-3, 64))
+                .withLearningCurve(new LearningCurve(List.of(10), null, 1, null))
+                .withVariants(Variant.of("unreadable", "pretrain.data", new UnlabelledFolder(bad.toString())));
+        var bytes = new ByteArrayOutputStream();
+        var options = Runner.Options.defaults(new PrintStream(bytes, true)).withOutRoot(tmp.resolve("runs")).withDevice(Device.CPU).withThreads(2);
+        Runner.Result result = Runner.run(r, options);
+        String log = bytes.toString();
+        assertThat(result.jobs()).as(log).hasSize(2);
+        assertThat(result.failed()).as(log).singleElement().satisfies(j -> {
+            assertThat(j.id()).startsWith("unreadable.");
+            assertThat(j.error()).contains("pre-training of variant unreadable (recipe path variants[unreadable], its pretrain) failed")
+                    .contains("broken.png");
+        });
+        assertThat(result.summary()).containsKey("base @ perClass10");
+        assertThat(log).contains("its jobs are marked failed, the other variants run");
+        assertThat(result.runDir().resolve("report.html")).isRegularFile();
+    }
+
+    @Test
     void supportRefusesWhatPretrainingCannotDo() {
         Recipe mobile = recipe.withModel(new Model(new MobileNetV2(null), null, null));
         assertThat(Support.check(mobile).errors()).anyMatch(e -> e.startsWith("pretrain: autoencoder pre-training of mobilenetV2"));

@@ -24,6 +24,9 @@ public final class NativeRuntime {
         String allocator = Malloc.tune().orElse("system default");
         openblas_nolapack.blas_set_num_threads(1);
         torch.set_num_threads(threads);
+        // LibTorch's convolutions take oneDNN first; NNPACK, asked only when allowed, would print
+        // "Could not initialize NNPACK! Reason: Unsupported hardware." into every run on CPUs it lacks kernels for.
+        torch.globalContext().setUserEnabledNNPACK(false);
         Device resolved = device.resolve();
         seed(seed);
         return new Info(Natives.artifactVersion("pytorch"), opencv_core.CV_VERSION(), Natives.artifactVersion("javacpp"),
