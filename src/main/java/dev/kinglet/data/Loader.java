@@ -76,7 +76,12 @@ public final class Loader implements AutoCloseable {
 
     /** Number of batches an epoch over {@code count} images gives. */
     public int batches(int count, boolean dropSingleton) {
-        int full = count / ring.capacity(), rest = count % ring.capacity();
+        return batches(count, ring.capacity(), dropSingleton);
+    }
+
+    /** Batches of {@code batchSize} that {@code count} images make; a last batch of one image is dropped when {@code dropSingleton} (training: batch norm cannot learn from it). */
+    public static int batches(int count, int batchSize, boolean dropSingleton) {
+        int full = count / batchSize, rest = count % batchSize;
         return full + (rest > 1 || (rest == 1 && !dropSingleton) ? 1 : 0);
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import dev.kinglet.dsl.AllImages;
+import dev.kinglet.dsl.AutoSplit;
 import dev.kinglet.dsl.Fraction;
 import dev.kinglet.dsl.Holdout;
 import dev.kinglet.dsl.KFold;
@@ -33,11 +34,12 @@ public final class Splits {
                 List<int[]> byClass = shuffledByClass(labels, classes, seed + 7919L * index);
                 List<Integer> train = new ArrayList<>(), val = new ArrayList<>();
                 for (int[] members : byClass) {
-                    int nVal = members.length < 2 ? 0 : Math.max(1, (int) Math.round(members.length * h.validation()));
+                    int nVal = members.length < 2 || h.validation() == 0 ? 0 : Math.max(1, (int) Math.round(members.length * h.validation()));
                     for (int i = 0; i < members.length; i++) (i < nVal ? val : train).add(members[i]);
                 }
                 yield new Fold(sorted(train), sorted(val));
             }
+            case AutoSplit a -> fold(a.choose(labels.length), labels, classes, index, seed); // a check or describe before the run chose
             case KFold k -> {
                 int repeat = index / k.k(), part = index % k.k();
                 List<int[]> byClass = shuffledByClass(labels, classes, seed + 7919L * repeat);

@@ -114,6 +114,12 @@ final class Html {
             h.append("</ul></div>\n");
         }
         for (String n : res.notices()) h.append("<p class=\"note\">Notice: ").append(esc(n)).append("</p>\n");
+        List<String> warnings = RunReport.warnings(res);
+        if (!warnings.isEmpty()) {
+            h.append("<div class=\"warn\"><b>Read this first</b><ul>");
+            warnings.forEach(w -> h.append("<li>").append(esc(w)).append("</li>"));
+            h.append("</ul></div>\n");
+        }
 
         // summary
         h.append("<h2>Summary</h2>\n<p class=\"note\">Ranked within each point by the paired lift over the best baseline (or by accuracy when there is no baseline). ")

@@ -219,9 +219,13 @@ public final class RunReport {
     /** How validation and test were used: the report says it. */
     static String modelSelection(Recipe r) {
         String split = switch (r.data().split()) {
+            case Holdout h when h.validation() == 0 -> "none: every job trained on all its labelled images" + (h.repeats() > 1 ? ", " + h.repeats()
+                    + " times with different initialisation and batch order (the intervals pair variants on these repeats)" : "")
+                    + "; nothing was chosen on validation (tuning, if any, scores trials on its own inner split)";
             case Holdout h -> String.format(Locale.ROOT, "a stratified validation split of %.0f%% of the labelled training images%s", 100 * h.validation(),
                     h.repeats() > 1 ? ", drawn " + h.repeats() + " times" : "");
             case KFold k -> "stratified " + k.k() + "-fold cross-validation of the labelled training images" + (k.repeats() > 1 ? ", repeated " + k.repeats() + " times" : "");
+            case dev.kinglet.dsl.AutoSplit a -> "auto, chosen when the data was loaded"; // a run's recipe.json holds the choice
         };
         return "Validation: " + split + " (training curves, early stopping and tuning look only at it). "
                 + "Test: the fixed test split, evaluated once per finished job and never used to choose anything.";
@@ -380,8 +384,42 @@ public final class RunReport {
                         c.estimate().needed() == null || c.estimate().verdict().startsWith("the") ? c.estimate().verdict() : c.estimate().verdict() + " " + c.unit());
             }
         }
+        for (String w : warnings(results)) out.println("warning: " + w);
         if (!results.missing().isEmpty()) out.println("missing: " + results.missing().size() + " (listed in report.html)");
         out.println("report: " + dir.resolve(HTML));
+    }
+
+    /**
+     * What a reader must not miss, in plain words: every variant whose jobs failed (how many, and
+     * the first reason), and every variant that scored below {@code base} or the best baseline —
+     * "worse" when the paired interval lies below zero, "below, on one split" when there is none.
+     */
+    static List<String> warnings(Results results) {
+        List<String> out = new ArrayList<>();
+        Map<String, List<JobRow>> byVariant = new LinkedHashMap<>();
+        for (JobRow j : results.jobs()) byVariant.computeIfAbsent(j.variant(), k -> new ArrayList<>()).add(j);
+        byVariant.forEach((variant, jobs) -> {
+            List<JobRow> failed = jobs.stream().filter(j -> "failed".equals(j.state())).toList();
+            if (!failed.isEmpty()) {
+                out.add(String.format(Locale.ROOT, "variant %s: %d of %d job(s) failed: %s", variant, failed.size(), jobs.size(),
+                        failed.get(0).error() == null ? "no reason recorded" : failed.get(0).error()));
+            }
+        });
+        for (Row r : results.summary()) {
+            String at = r.variant() + (r.point().equals("all") ? "" : " @ " + r.point());
+            if (r.vsBase() != null) below(out, at, "base", r.vsBase().difference());
+            if (r.lift() != null) below(out, at, r.lift().against(), r.lift().difference());
+        }
+        return out;
+    }
+
+    private static void below(List<String> out, String at, String against, Stats.Summary d) {
+        if (d == null || d.mean() >= 0) return;
+        if (d.jobs() > 1 && d.ciHigh() < 0) {
+            out.add(at + " is worse than " + against + ": " + Html.points(d) + ", the whole interval below zero");
+        } else if (d.jobs() == 1 && d.mean() <= -0.01) {
+            out.add(at + " scored below " + against + ": " + Html.points(d) + " on one split, with no interval to tell harm from noise");
+        }
     }
 
     // ---- results.json ----

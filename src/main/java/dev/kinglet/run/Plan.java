@@ -43,15 +43,17 @@ public record Plan(List<Job> jobs, Map<String, Recipe> variants, Map<String, Str
                     continue;
                 }
             }
+            if (r.data().split() instanceof dev.kinglet.dsl.AutoSplit && !(base.data().split() instanceof dev.kinglet.dsl.AutoSplit)) {
+                throw new dev.kinglet.dsl.RecipeException("variants[" + v.name() + "].set.data.split",
+                        "an auto split is chosen once per run from the data: set it as the recipe's data.split, or give the variant a holdout or kFold split");
+            }
             variants.put(v.name(), r);
         }
         List<Job> jobs = new ArrayList<>();
         for (var e : variants.entrySet()) {
             Recipe r = e.getValue();
             LearningCurve curve = r.learningCurve();
-            List<Subset> points = curve == null ? List.of(r.data().subset())
-                    : !curve.perClass().isEmpty() ? curve.perClass().stream().<Subset>map(PerClass::new).toList()
-                    : curve.fractions().stream().<Subset>map(Fraction::new).toList();
+            List<Subset> points = points(r);
             int seeds = curve == null ? 1 : curve.seeds();
             for (Subset point : points) {
                 for (int fold = 0; fold < r.data().split().folds(); fold++) {
@@ -67,6 +69,28 @@ public record Plan(List<Job> jobs, Map<String, Recipe> variants, Map<String, Str
             }
         }
         return new Plan(List.copyOf(jobs), java.util.Collections.unmodifiableMap(variants), java.util.Collections.unmodifiableMap(skipped));
+    }
+
+    /** The labelled subsets {@code r} trains on: its learning curve's points, or its data.subset. */
+    static List<Subset> points(Recipe r) {
+        LearningCurve curve = r.learningCurve();
+        return curve == null ? List.of(r.data().subset())
+                : !curve.perClass().isEmpty() ? curve.perClass().stream().<Subset>map(PerClass::new).toList()
+                : curve.fractions().stream().<Subset>map(Fraction::new).toList();
+    }
+
+    /**
+     * {@code r} with an {@link dev.kinglet.dsl.AutoSplit auto split} replaced by its choice for the
+     * largest labelled subset of {@code train} it trains on; any other recipe as it is.
+     */
+    public static Recipe chooseSplit(Recipe r, dev.kinglet.data.ImageSet train, java.io.PrintStream out) {
+        if (!(r.data().split() instanceof dev.kinglet.dsl.AutoSplit auto)) return r;
+        int labelled = 0;
+        for (Subset point : points(r)) {
+            labelled = Math.max(labelled, dev.kinglet.data.Splits.subset(point, train.labels(), train.strata(), r.seed()).length);
+        }
+        out.println("  " + auto.explain(labelled));
+        return r.withData(r.data().withSplit(auto.choose(labelled)));
     }
 
     static String pointName(Subset s) {
@@ -93,6 +117,9 @@ public record Plan(List<Job> jobs, Map<String, Recipe> variants, Map<String, Str
             b.append(b.isEmpty() ? "" : " x ").append(e.getValue()).append(' ').append(e.getValue() == 1 ? k.substring(0, k.length() - 1) : k);
         }
         String total = jobs.size() + (jobs.size() == 1 ? " job" : " jobs");
-        return product == jobs.size() ? b + " = " + total : total + " (variants differ in points, folds or members)";
+        String auto = variants.get("base").data().split() instanceof dev.kinglet.dsl.AutoSplit a
+                ? " at most (data.split auto: " + a.repeats() + " trainings on all labelled images up to " + dev.kinglet.dsl.AutoSplit.TINY
+                  + " of them, fewer folds above; chosen when the data is loaded)" : "";
+        return (product == jobs.size() ? b + " = " + total : total + " (variants differ in points, folds or members)") + auto;
     }
 }

@@ -146,9 +146,15 @@ public final class Runner {
         try (var log = new PrintStream(new FileOutputStream(dir.resolve("run.log").toFile(), true), true, StandardCharsets.UTF_8);
              var out = new PrintStream(new Tee(o.out(), log), true, StandardCharsets.UTF_8);
              var data = new DataCache(o.dataBase())) {
+            Datasets.Split base = data.get(recipe.data(), recipe.seed());
+            Recipe chosen = Plan.chooseSplit(recipe, base.train(), out);
+            if (chosen != recipe) {
+                recipe = chosen; // recipe.json records the choice: a resumed run and its workers plan the same jobs
+                plan = Plan.of(recipe, o.dataBase());
+                checkSupported(recipe, plan).throwIfRefused(); // e.g. early stopping without validation images
+            }
             String recipeJson = RecipeIo.toJson(recipe);
             AtomicFiles.writeString(dir.resolve("recipe.json"), recipeJson);
-            Datasets.Split base = data.get(recipe.data(), recipe.seed());
             if (!base.conversion().isEmpty()) out.println("  data: " + base.conversion());
             if (!base.skipped().isEmpty()) {
                 out.println("  skipped (data.skipBadFiles): " + base.skipped().size() + " file(s) left out, listed in " + dir.resolve("skipped.txt"));
@@ -248,6 +254,11 @@ public final class Runner {
         return result;
     }
 
+    /** ", of which validation 3.1 s (12 times)" for the job line; nothing without validation. */
+    static String validationCost(dev.kinglet.train.TrainState s) {
+        return s.validations() == 0 ? "" : String.format(Locale.ROOT, ", of which validation %.1f s (%d time%s)", s.validationSeconds(), s.validations(), s.validations() == 1 ? "" : "s");
+    }
+
     /** Where a job's outcome is kept, as in plan.json. */
     static final String OUTCOME = "outcome.json";
 
@@ -335,8 +346,8 @@ public final class Runner {
                 }
                 details.putAll(techniques.results());
                 AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(details));
-                out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%n",
-                        job.id(), 100 * test.accuracy(), test.images(), test.loss(), seconds);
+                out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%s%n",
+                        job.id(), 100 * test.accuracy(), test.images(), test.loss(), seconds, validationCost(learner.state()));
                 return new JobResult(job.id(), "done", test.accuracy(), test.loss(), seconds, null);
                 }
             }

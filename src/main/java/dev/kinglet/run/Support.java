@@ -56,6 +56,9 @@ public final class Support {
         if (r.train().fineTune() != null && r.model().weights() == null && r.pretrain() == null && !(r.model().architecture() instanceof TorchScriptBackbone)) {
             errors.add("train.fineTune: fine-tuning needs pretrained weights in model.weights or a pretrain section; leave fineTune out to train from scratch");
         }
+        if (r.train().earlyStopping() != null && r.data().split() instanceof dev.kinglet.dsl.Holdout h && h.validation() == 0) {
+            errors.add("train.earlyStopping: data.split.validation is 0, so there are no validation images to stop on; leave earlyStopping out or set a validation share, e.g. 0.2");
+        }
         if (r.pretrain() != null && r.model().weights() != null) {
             errors.add("pretrain: the pre-trained encoder and model.weights would both initialise the body; keep one");
         }
@@ -68,6 +71,9 @@ public final class Support {
             case dev.kinglet.dsl.RegressionLoss l -> { }
         }
         if (r.ensemble().snapshots()) errors.addAll(snapshotErrors(r));
+        if (r.ensemble().snapshots() && r.train().budgetInSteps()) {
+            errors.add("train.steps: snapshot cycles end on epochs the recipe names; with ensemble.snapshots give train.epochs, not train.steps or train.minSteps");
+        }
         errors.addAll(FrozenBackbone.problems(r.baseline()));
         if (r.learningCurve() != null && r.learningCurve().points() < 3) {
             notices.add("learningCurve: a power law needs 3 points or more; with " + r.learningCurve().points() + " the report shows the curve without a fit");

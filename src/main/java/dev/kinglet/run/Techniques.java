@@ -47,8 +47,8 @@ final class Techniques implements AutoCloseable {
                              boolean resuming) throws IOException {
         var train = r.train();
         if (train.earlyStopping() != null && validationImages == 0) {
-            throw new RecipeException("train.earlyStopping", "needs validation images, but data.split leaves none here (every class has "
-                    + "fewer than 2 training images); leave earlyStopping out or give more data");
+            throw new RecipeException("train.earlyStopping", "needs validation images, but data.split leaves none here (data.split.validation 0, "
+                    + "an auto split on at most " + dev.kinglet.dsl.AutoSplit.TINY + " images, or fewer than 2 training images per class); leave earlyStopping out or set data.split: {type: holdout, validation: 0.2}");
         }
         Ema ema = train.ema() == null ? null : new Ema(learner.model(), train.ema());
         EarlyStopper stopper = train.earlyStopping() == null ? null : new EarlyStopper(learner, train.earlyStopping());

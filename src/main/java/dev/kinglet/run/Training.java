@@ -80,9 +80,13 @@ public final class Training implements AutoCloseable {
      * the network's body first initialised from a pre-trained autoencoder's {@code encoder} (null: none),
      * whose normalisation the images then get.
      */
-    public static Training open(Recipe r, ImageSet train, ImageSet validation, List<String> classNames, long initSeed, Path dataBase,
+    public static Training open(Recipe asWritten, ImageSet train, ImageSet validation, List<String> classNames, long initSeed, Path dataBase,
                                 Device device, PrintStream out, boolean terminal, String label, Pretraining.Encoder encoder) throws IOException {
         int classes = classNames.size();
+        int stepsPerEpoch = dev.kinglet.data.Loader.batches(train.size(), asWritten.train().batchSize(), true);
+        // steps or minSteps: this job's epochs follow from its own images
+        if (asWritten.train().budgetInSteps()) out.println("job " + label + ": " + asWritten.train().budgetNote(stepsPerEpoch, train.size()));
+        Recipe r = asWritten.withTrain(asWritten.train().forStepsPerEpoch(stepsPerEpoch));
         Pipelines pipes = Pipelines.of(r.augment(), classNames, train.targetNames());
         var px = train.pixels();
         Weights weights = r.model().weights();
@@ -109,7 +113,7 @@ public final class Training implements AutoCloseable {
             if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
             if (r.loss() instanceof dev.kinglet.dsl.RegressionLoss rl) learner.regressionLoss(rl);
             learner.objective(objective);
-            if (validation.size() > 0) learner.validateOn(validation);
+            if (validation.size() > 0) learner.validateOn(validation).validateEverySteps(r.train().validateEverySteps());
             learner.batchMix(BatchMix.of(r.augment().train()));
             LrSchedule schedule = new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner);
             learner.add(schedule);

@@ -56,6 +56,7 @@ public final class Learner implements AutoCloseable {
     static final int EVAL_BATCH = 64;
     private final CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
     private ImageSet validation;
+    private Integer validateEverySteps;
     private int[] layerOfGroup;
     private BatchMix batchMix;
     private CosineObjective objective;
@@ -228,6 +229,15 @@ public final class Learner implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Validates only at the end of an epoch that closes {@code steps} or more optimiser steps since
+     * the last validation, and after a fit's last epoch; null: after every epoch.
+     */
+    public Learner validateEverySteps(Integer steps) {
+        this.validateEverySteps = steps;
+        return this;
+    }
+
     /** Sets the learning rate: the head's; earlier layer groups get theirs times their {@link #discriminative} multiplier. */
     public void setLearningRate(double lr) {
         var groups = optimizer.param_groups();
@@ -321,12 +331,23 @@ public final class Learner implements AutoCloseable {
                 emit(Event.AFTER_STEP);
             }
             state.trainSecondsInEpoch = state.epochSeconds();
-            if (regression != null) {
-                state.regressionValidation = validation == null ? null : evaluateRegression(validation);
-            } else if (validation != null) {
+            boolean validate = validation != null && (validateEverySteps == null || state.epoch == state.epochs
+                    || state.step - state.lastValidatedStep >= validateEverySteps);
+            long validationStart = System.nanoTime();
+            if (!validate) {
+                state.validation = null;
+                state.regressionValidation = null;
+            } else if (regression != null) {
+                state.regressionValidation = evaluateRegression(validation);
+            } else {
                 emit(Event.BEFORE_VALIDATE);
                 state.validation = evaluate(validation);
                 emit(Event.AFTER_VALIDATE);
+            }
+            if (validate) {
+                state.lastValidatedStep = state.step;
+                state.validations++;
+                state.validationSeconds += (System.nanoTime() - validationStart) / 1e9;
             }
             emit(Event.AFTER_EPOCH);
         }

@@ -5,8 +5,9 @@ package dev.kinglet.train;
  */
 public final class TrainState {
     int epochs, fitEpochs, epoch, stepsPerEpoch, stepInEpoch;
-    long step, fitStartStep, imagesInEpoch, correctInEpoch;
-    double stepLoss, lossSumInEpoch, lr, trainSecondsInEpoch;
+    long step, fitStartStep, imagesInEpoch, correctInEpoch, lastValidatedStep;
+    double stepLoss, lossSumInEpoch, lr, trainSecondsInEpoch, validationSeconds;
+    int validations;
     long epochStartNanos, fitStartNanos, dataWaitNanosInEpoch;
     Evaluation validation;
     RegressionEvaluation regressionValidation;
@@ -42,7 +43,11 @@ public final class TrainState {
     /** Ends the current {@code fit} after this epoch (early stopping). */
     public void stop() { stopped = true; }
     public boolean stopped() { return stopped; }
-    /** Validation metrics of the last finished epoch, or null without a validation set. */
+    /** Seconds spent validating since the learner was made (all fits). */
+    public double validationSeconds() { return validationSeconds; }
+    /** Validations run since the learner was made. */
+    public int validations() { return validations; }
+    /** Validation metrics of the last finished epoch, or null without a validation set or when that epoch was not validated ({@code validateEverySteps}). */
     public Evaluation validation() { return validation; }
     /** True when the network is trained on regression targets (no accuracy; see {@link #regressionValidation()}). */
     public boolean regression() { return regression; }

@@ -134,14 +134,16 @@ public final class Tuning {
                         + ": each class needs at least 2 labelled images");
             }
             try (ImageSet train = labelled.select(inner.train()); ImageSet validation = labelled.select(inner.validation())) {
-                int max = maxEpochs(r);
+                // a step budget becomes the trials' epochs on the search's own training images (at the recipe's batch size)
+                Recipe budgeted = r.withTrain(r.train().forStepsPerEpoch(dev.kinglet.data.Loader.batches(train.size(), r.train().batchSize(), true)));
+                int max = maxEpochs(budgeted);
                 out.printf(Locale.ROOT, "tune %s: %d trials of up to %d epochs (rungs at %s), %d worker(s)%s, on %d training and %d validation images of the %d labelled%n",
                         label, tune.trials(), max, java.util.Arrays.toString(Asha.rungs(tune.graceEpochs(), tune.reduction(), max)), tune.workers(),
                         tune.maxMinutes() == null ? "" : String.format(Locale.ROOT, ", at most %.1f minutes", tune.maxMinutes()),
                         train.size(), validation.size(), labelled.size());
                 int threadsPerTrial = Math.max(1, info.threads() / tune.workers());
                 Search.Trainer trainer = (trial, config, epochs, listener) -> {
-                    Recipe tr = space.apply(r, config, epochs, "tune trial " + trial);
+                    Recipe tr = space.apply(budgeted, config, epochs, "tune trial " + trial);
                     if (tune.workers() > 1) torch.set_num_threads(threadsPerTrial);
                     try (Training t = Training.open(tr, train, validation, classNames, r.seed() + 7_919L * (trial + 1), o.dataBase(), info.device(),
                             out, false, label + ".trial" + trial)) {

@@ -29,6 +29,7 @@ import dev.kinglet.dsl.Variant;
 import dev.kinglet.natives.Device;
 import dev.kinglet.run.Json;
 import dev.kinglet.run.Runner;
+import dev.kinglet.run.Stats;
 
 /**
  * A real run with a learning curve (5, 10, 20 per class, 2 seeds), baselines and a variant on
@@ -186,5 +187,26 @@ class RunReportTest {
                 else Files.copy(p, t);
             }
         }
+    }
+
+    @Test
+    void warningsSayPlainlyWhichVariantFailedOrIsWorse() {
+        var worse = new Stats.Summary(5, -0.041, 0.01, -0.05, -0.03);
+        var noise = new Stats.Summary(5, -0.004, 0.01, -0.015, 0.007);
+        var single = new Stats.Summary(1, -0.02, 0, -0.02, -0.02);
+        List<RunReport.Row> rows = List.of(
+                new RunReport.Row("augment", "all", 5, false, java.util.Map.of(), null, new RunReport.Lift("base", worse), 1),
+                new RunReport.Row("cosine", "all", 5, false, java.util.Map.of(), null, new RunReport.Lift("base", noise), 2),
+                new RunReport.Row("ensemble", "perClass10", 1, true, java.util.Map.of(), new RunReport.Lift("random forest (100 trees)", single), null, 3));
+        List<RunReport.JobRow> jobs = List.of(
+                new RunReport.JobRow("autoencoder.all.f0.s0.m0", "autoencoder", "all", 0, 0, 0, "failed", java.util.Map.of(), null, null, "pre-training failed: NaN"),
+                new RunReport.JobRow("autoencoder.all.f1.s0.m0", "autoencoder", "all", 1, 0, 0, "failed", java.util.Map.of(), null, null, "pre-training failed: NaN"),
+                new RunReport.JobRow("base.all.f0.s0.m0", "base", "all", 0, 0, 0, "done", java.util.Map.of(), 1.0, 10, null));
+        var results = new RunReport.Results("r", "", "plan", "", List.of("accuracy"), rows, List.of(), List.of(), jobs, List.of(), List.of(),
+                List.of(), java.util.Map.of(), null, null);
+        assertThat(RunReport.warnings(results)).containsExactly(
+                "variant autoencoder: 2 of 2 job(s) failed: pre-training failed: NaN",
+                "augment is worse than base: -4.10 points [-5.00, -3.00] (n=5), the whole interval below zero",
+                "ensemble @ perClass10 scored below random forest (100 trees): -2.00 points (n=1, no interval) on one split, with no interval to tell harm from noise");
     }
 }

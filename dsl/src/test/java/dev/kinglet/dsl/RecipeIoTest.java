@@ -53,6 +53,36 @@ class RecipeIoTest {
     }
 
     @Test
+    void aStepBudgetBecomesEachJobsEpochs() {
+        Recipe r = RecipeIo.fromYaml("""
+                name: tiny
+                data: {source: {type: idx, dir: somewhere}}
+                train: {steps: 1500, batchSize: 32}
+                """, "tiny.yaml");
+        Train t = r.train();
+        assertThat(t.budgetInSteps()).isTrue();
+        Train job = t.forStepsPerEpoch(4); // 100 images at batch 32
+        assertThat(job.epochs()).isEqualTo(375);
+        assertThat(job.validateEverySteps()).as("about 20 validations").isEqualTo(75);
+        assertThat(job.budgetInSteps()).isFalse();
+        assertThat(job.forStepsPerEpoch(4)).isEqualTo(job);
+        assertThat(t.budgetNote(4, 100)).isEqualTo("train.steps 1500 375 epochs of 4 steps (100 images, batch 32; 1500 steps), validation every 75 steps");
+        assertThat(t.forStepsPerEpoch(7).epochs()).as("rounded up to whole epochs").isEqualTo(215);
+        assertThat(RecipeIo.fromJson(RecipeIo.toJson(r), "again.json")).isEqualTo(r);
+
+        Train floor = new Train(null, 30, 32).withMinSteps(1000);
+        assertThat(floor.forStepsPerEpoch(4).epochs()).as("90-step run raised").isEqualTo(250);
+        assertThat(floor.forStepsPerEpoch(100).epochs()).as("enough steps already").isEqualTo(30);
+        assertThat(floor.budgetNote(4, 100)).startsWith("train.minSteps 1000 raised train.epochs 30 to 250 epochs");
+        assertThat(new Train(null, 30, 32).forStepsPerEpoch(4).epochs()).as("no budget: epochs as written").isEqualTo(30);
+
+        assertThatThrownBy(() -> new Train(null, 30, 32).withSteps(100).withMinSteps(10)).hasMessageStartingWith("train.minSteps:");
+        assertThatThrownBy(() -> new Train(null, 30, 32).withSteps(0)).hasMessageStartingWith("train.steps:");
+        assertThatThrownBy(() -> new Train(null, 3, 32).withFineTune(new FineTune(2, null, null)).withSteps(10).forStepsPerEpoch(10))
+                .hasMessageStartingWith("train.fineTune.freezeEpochs:").hasMessageContaining("only 1 epoch(s)");
+    }
+
+    @Test
     void adamWHasItsDefaultsAndChecksItsBetas() {
         Recipe r = RecipeIo.fromYaml("""
                 name: tiny

@@ -4,13 +4,13 @@ import java.util.List;
 
 import dev.kinglet.dsl.Adam;
 import dev.kinglet.dsl.AugmentOp;
+import dev.kinglet.dsl.AutoSplit;
 import dev.kinglet.dsl.Autoencoder;
 import dev.kinglet.dsl.CosineLoss;
 import dev.kinglet.dsl.Data;
 import dev.kinglet.dsl.EmbeddingHead;
 import dev.kinglet.dsl.Ensemble;
 import dev.kinglet.dsl.FineTune;
-import dev.kinglet.dsl.Holdout;
 import dev.kinglet.dsl.ImageFolder;
 import dev.kinglet.dsl.Model;
 import dev.kinglet.dsl.Recipe;
@@ -28,7 +28,10 @@ import dev.kinglet.dsl.Variant;
  * same splits). Each rung adds one technique to the one before:
  * <ol>
  * <li>{@code base}: a small CNN from scratch (Adam, one-cycle);
- * <li>{@code augment}: + horizontal flips and small affine shifts (size-preserving);
+ * <li>{@code augment}: + small affine shifts, rotations and scaling (size-preserving); no flips,
+ * which would change what a handwritten character or a chest X-ray means: where mirror images keep
+ * their class (shoes, birds, leaves) a copy of this recipe adds {@code horizontalFlip}, as
+ * {@code fashion-ladder} does;
  * <li>{@code cosine}: + the cosine loss with a cross-entropy head (Barz and Denzler, lambda 0.1);
  * <li>{@code pretrained}: an ImageNet ResNet-18 fine-tuned with the same augmentation — only when
  * TorchVision's weights are already in the weight cache (a run of any recipe that names them,
@@ -39,24 +42,29 @@ import dev.kinglet.dsl.Variant;
  * <li>{@code ensemble}: the cosine rung as a 5-member deep ensemble.
  * </ol>
  * {@code kinglet run ladder --set data.root=DIR} (a folder of class sub-folders; images are
- * resized to 64x64); add {@code --set learningCurve={perClass: [10, 20, 40], seeds: 3}} for
+ * resized to 64x64). Its validation protocol is {@link AutoSplit auto}: up to 2,000 labelled
+ * images every job trains on all of them, 5 times, so every lift has an interval; larger folders
+ * get hold-outs of 20%. Add {@code --set learningCurve={perClass: [10, 20, 40], seeds: 3}} for
  * learning curves and the "would more labels pay?" estimate.
  */
 public final class Ladder implements RecipeProvider {
-    static final List<AugmentOp> AUGMENT = List.of(new AugmentOp.HorizontalFlip(0.5, null), new AugmentOp.Affine(0.08, 0.92, 1.08, 0.0, 0.8, null, null));
+    /** Shifts of up to 8%, scaling 0.92-1.08, applied to 80% of the images: size-preserving, and true of any image class. */
+    static final AugmentOp SHIFTS = new AugmentOp.Affine(0.08, 0.92, 1.08, 0.0, 0.8, null, null);
+    /** Mirror images: only for data whose classes survive them. */
+    static final AugmentOp FLIPS = new AugmentOp.HorizontalFlip(0.5, null);
 
     @Override
     public Recipe recipe() {
-        return ladder("ladder", new Data(new ImageFolder("data")).withImageSize(64, 64).withSplit(new Holdout(0.2, 1)), 20)
-                .withDescription("The small-data ladder on your image folder: baseline, small CNN, + augmentation, + cosine loss, + pretrained ResNet-18 (if cached), + ensemble");
+        return ladder("ladder", new Data(new ImageFolder("data")).withImageSize(64, 64).withSplit(new AutoSplit(null)), 20, List.of(SHIFTS))
+                .withDescription("The small-data ladder on your image folder: baseline, small CNN, + augmentation (shifts, no flips), + cosine loss, + pretrained ResNet-18 (if cached), + ensemble");
     }
 
-    /** The ladder's base and rungs on {@code data}; the autoencoder trains for {@code autoencoderEpochs}. */
-    static Recipe ladder(String name, Data data, int autoencoderEpochs) {
+    /** The ladder's base and rungs on {@code data}; the autoencoder trains for {@code autoencoderEpochs}; the rungs from {@code augment} on add {@code augmentation}. */
+    static Recipe ladder(String name, Data data, int autoencoderEpochs, List<AugmentOp> augmentation) {
         Recipe base = Recipe.of(name, data)
                 .withModel(new Model(new SmallCnn(32, 64, 128, 0.25)))
                 .withTrain(new Train(new Adam(1e-3, 1e-4), 30, 32));
-        Variant augment = Variant.of("augment", "augment.train", AUGMENT);
+        Variant augment = Variant.of("augment", "augment.train", augmentation);
         Variant cosine = augment.withName("cosine").and("loss", new CosineLoss(0.1, null)).and("model.head", new EmbeddingHead(null));
         Variant pretrained = augment.withName("pretrained")
                 .and("model", new Model(new ResNet(18, null), new TorchVisionWeights(null, true, null, null), null))

@@ -73,13 +73,22 @@ class CliTest {
         // an empty weight cache: the pretrained rung is left out, whatever this machine has cached
         Out o = java(List.of("-Dkinglet.weights.dir=" + out.resolve("weights")), jar, "run", "ladder", "--set", "data.root=test-data/folder-mini", "--set", "train.epochs=2", "--out", out.toString(), "--threads", "1");
         assertThat(o.exit()).as(o.stdout() + o.stderr()).isZero();
-        assertThat(o.stdout()).contains("baseline random forest (100 trees)", "lift over", "job cosine.all.f0.s0.m0", "ensemble ensemble.all.f0.s0");
+        assertThat(o.stdout()).contains("baseline random forest (100 trees)", "lift over", "job cosine.all.f0.s0.m0", "ensemble ensemble.all.f0.s0")
+                // tiny data: every job trains on all labelled images, 5 times, so every lift has an interval
+                .contains("data.split auto: 9 labelled training images (at most 2,000): 5 trainings of every job on all of them")
+                .contains("job base.all.f4.s0.m0: 9 training, 0 validation", "(n=5)")
+                .doesNotContain("failed", "n=1, no interval");
         Path dir = out.resolve("ladder/latest");
         var results = JsonMapper.builder().build().readTree(dir.resolve("results.json").toFile());
         List<String> variants = new ArrayList<>();
         results.get("summary").forEach(r -> variants.add(r.get("variant").asString()));
         assertThat(variants).containsExactlyInAnyOrder("base", "augment", "cosine", "autoencoder", "ensemble");
         assertThat(results.get("notices").toString()).contains("variant pretrained left out (when: weightsAvailable)");
+        assertThat(results.get("missing")).isEmpty();
+        assertThat(results.get("modelSelection").asString()).contains("every job trained on all its labelled images, 5 times");
+        var recipe = JsonMapper.builder().build().readTree(dir.resolve("recipe.json").toFile());
+        assertThat(recipe.get("data").get("split").toString()).as("the choice is recorded for resume").contains("holdout").contains("\"repeats\":5");
+        assertThat(recipe.get("variants").toString()).as("no flips by default").doesNotContain("horizontalFlip");
         Files.delete(dir.resolve("report.html"));
         Out r = kinglet("report", dir.toString());
         assertThat(r.exit()).as(r.stderr()).isZero();
