@@ -230,8 +230,8 @@ public final class Learner implements AutoCloseable {
     }
 
     /**
-     * Validates only at the end of an epoch that closes {@code steps} or more optimiser steps since
-     * the last validation, and after a fit's last epoch; null: after every epoch.
+     * Validates only at the end of an epoch in which the step count reached a multiple of
+     * {@code steps}, and after a fit's last epoch; null: after every epoch.
      */
     public Learner validateEverySteps(Integer steps) {
         this.validateEverySteps = steps;
@@ -331,21 +331,20 @@ public final class Learner implements AutoCloseable {
                 emit(Event.AFTER_STEP);
             }
             state.trainSecondsInEpoch = state.epochSeconds();
+            // derived from the step count alone, so a resumed fit validates the epochs an uninterrupted one does
             boolean validate = validation != null && (validateEverySteps == null || state.epoch == state.epochs
-                    || state.step - state.lastValidatedStep >= validateEverySteps);
-            long validationStart = System.nanoTime();
-            if (!validate) {
-                state.validation = null;
-                state.regressionValidation = null;
-            } else if (regression != null) {
-                state.regressionValidation = evaluateRegression(validation);
-            } else {
-                emit(Event.BEFORE_VALIDATE);
-                state.validation = evaluate(validation);
-                emit(Event.AFTER_VALIDATE);
-            }
+                    || state.step / validateEverySteps > (state.step - state.stepInEpoch) / validateEverySteps);
+            state.validation = null;
+            state.regressionValidation = null;
             if (validate) {
-                state.lastValidatedStep = state.step;
+                long validationStart = System.nanoTime();
+                if (regression != null) {
+                    state.regressionValidation = evaluateRegression(validation);
+                } else {
+                    emit(Event.BEFORE_VALIDATE);
+                    state.validation = evaluate(validation);
+                    emit(Event.AFTER_VALIDATE);
+                }
                 state.validations++;
                 state.validationSeconds += (System.nanoTime() - validationStart) / 1e9;
             }

@@ -5,7 +5,7 @@ package dev.kinglet.train;
  */
 public final class TrainState {
     int epochs, fitEpochs, epoch, stepsPerEpoch, stepInEpoch;
-    long step, fitStartStep, imagesInEpoch, correctInEpoch, lastValidatedStep;
+    long step, fitStartStep, imagesInEpoch, correctInEpoch;
     double stepLoss, lossSumInEpoch, lr, trainSecondsInEpoch, validationSeconds;
     int validations;
     long epochStartNanos, fitStartNanos, dataWaitNanosInEpoch;

@@ -11,8 +11,8 @@ package dev.kinglet.dsl;
  * training images) and {@code minSteps} (a floor: a job whose {@code epochs} come to fewer steps
  * trains more epochs, so that 100 images at batch 32 are not silently a 90-step run). Both are
  * resolved per job by {@link #forStepsPerEpoch}, which the job line reports. {@code
- * validateEverySteps} validates at the end of the first epoch at or after that many steps since
- * the last validation, and after the last epoch (left out: every epoch, or about 20 times a job
+ * validateEverySteps} validates at the end of each epoch in which the step count reaches a
+ * multiple of it, and after the last epoch (left out: every epoch, or about 20 times a job
  * when a step budget sets its epochs).
  */
 public record Train(Optimizer optimizer, Schedule schedule, Integer epochs, Integer batchSize, FineTune fineTune,
