@@ -86,6 +86,62 @@ public final class ImageSet implements AutoCloseable {
     }
 
     /**
+     * A view of the images at {@code positions} (positions in this set) with {@code labels} in place
+     * of theirs, sharing its pixels: a training set of labelled and pseudo-labelled images.
+     */
+    public ImageSet relabelled(int[] positions, int[] labels) {
+        if (isRegression()) throw new IllegalStateException("a regression set has targets, not labels to replace");
+        if (labels.length != positions.length) throw new IllegalArgumentException(positions.length + " images but " + labels.length + " labels");
+        int[] r = new int[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            r[i] = rows[positions[i]];
+            if (labels[i] < 0 || labels[i] >= classes.size()) throw new IllegalArgumentException("label " + labels[i] + " outside 0.." + (classes.size() - 1));
+        }
+        byte[] l = intsToBytes(labels), rb = intsToBytes(r);
+        return new ImageSet(pixels, r, labels.clone(), classes, null, List.of(), Datasets.digest(sha256.getBytes(), rb, l), false);
+    }
+
+    /**
+     * A view of these images under {@code classes}, every label 0: for predicting images whose
+     * labels are unknown (an unlabelled folder) or another source's classes.
+     */
+    public ImageSet unlabelledAs(List<String> classes) {
+        if (classes.isEmpty()) throw new IllegalArgumentException("no classes");
+        return new ImageSet(pixels, rows.clone(), new int[rows.length], List.copyOf(classes), null, List.of(), sha256, false);
+    }
+
+    /**
+     * A new set that owns a copy of the pixels of {@code a}'s images (with their labels) followed
+     * by {@code b}'s images at {@code positions} with {@code labels}: labelled images and
+     * pseudo-labelled ones from another source. Both must have one image size; {@code a}'s classes.
+     */
+    public static ImageSet concat(ImageSet a, ImageSet b, int[] positions, int[] labels) {
+        if (labels.length != positions.length) throw new IllegalArgumentException(positions.length + " images but " + labels.length + " labels");
+        var pa = a.pixels;
+        var pb = b.pixels;
+        if (pa.channels() != pb.channels() || pa.height() != pb.height() || pa.width() != pb.width()) {
+            throw new IllegalArgumentException("images of " + pa.channels() + "x" + pa.height() + "x" + pa.width() + " and " + pb.channels() + "x" + pb.height() + "x" + pb.width());
+        }
+        int n = a.size() + positions.length;
+        int[] l = new int[n];
+        Pixels px = Pixels.allocate(n, pa.height(), pa.width(), pa.channels());
+        try {
+            for (int i = 0; i < a.size(); i++) {
+                px.set(i, pa.get(a.rows[i]));
+                l[i] = a.labels[i];
+            }
+            for (int i = 0; i < positions.length; i++) {
+                px.set(a.size() + i, pb.get(b.rows[positions[i]]));
+                l[a.size() + i] = labels[i];
+            }
+            return new ImageSet(px, l, a.classes, Datasets.digest(a.sha256.getBytes(), b.sha256.getBytes(), intsToBytes(positions), intsToBytes(labels)));
+        } catch (RuntimeException e) {
+            px.close();
+            throw e;
+        }
+    }
+
+    /**
      * The images of the named classes only, relabelled in the order given; ownership of the
      * pixels moves to the result (this set becomes a view). Unknown names fail with the known ones.
      */

@@ -289,6 +289,8 @@ final class Html {
         h.append("<h2>Jobs</h2>\n<table><tr><th class=\"l\">job</th><th class=\"l\">state</th><th>training images</th>");
         List<String> jobMetrics = res.metrics().subList(0, Math.min(2, res.metrics().size()));
         for (String metric : jobMetrics) h.append("<th>").append(label(metric)).append("</th>");
+        boolean selfTrained = res.jobs().stream().anyMatch(j -> j.pseudoLabels() != null);
+        if (selfTrained) h.append("<th>pseudo-labels (of pool)</th><th>pseudo-labels right</th><th>teacher accuracy</th>");
         h.append("<th>train s</th><th class=\"l\">error</th></tr>\n");
         for (RunReport.JobRow j : res.jobs()) {
             h.append("<tr><td class=\"l\">").append(esc(j.id())).append("</td><td class=\"l\">").append(esc(j.state())).append("</td><td>")
@@ -296,6 +298,12 @@ final class Html {
             for (String metric : jobMetrics) {
                 Double v = j.metrics().get(metric);
                 h.append("<td>").append(v == null ? "–" : metric.equals("accuracy") ? String.format(Locale.ROOT, "%.2f%%", 100 * v) : String.format(Locale.ROOT, "%.4f", v)).append("</td>");
+            }
+            if (selfTrained) {
+                var p = j.pseudoLabels();
+                h.append(p == null ? "<td>–</td><td>–</td><td>–</td>" : String.format(Locale.ROOT, "<td>%d of %d (%.1f%%)</td><td>%s</td><td>%.2f%%</td>",
+                        p.pseudoLabels(), p.poolImages(), 100 * p.rate(), p.accuracy() == null ? "–" : String.format(Locale.ROOT, "%.1f%%", 100 * p.accuracy()),
+                        100 * p.teacherTestAccuracy()));
             }
             h.append("<td>")
                     .append(j.trainSeconds() == null ? "–" : String.format(Locale.ROOT, "%.1f", j.trainSeconds())).append("</td><td class=\"l\">")
@@ -329,6 +337,8 @@ final class Html {
             Path search = trials.getParent();
             h.append("<h3>").append(esc(tune.relativize(search).toString())).append("</h3>\n");
             JsonNode best = RunReport.readJson(search.resolve("best.json"));
+            if (best != null && best.hasNonNull("scoredBy")) h.append("<p>Trials scored by ").append(esc(best.get("scoredBy").asString())).append(".</p>\n");
+            if (best != null && best.hasNonNull("warning")) h.append("<p class=\"bad\">Warning: ").append(esc(best.get("warning").asString())).append("</p>\n");
             if (best != null) h.append("<p>Chosen: <code>").append(esc(Json.LINE.writeValueAsString(best))).append("</code></p>\n");
             Map<String, List<double[]>> curves = new LinkedHashMap<>();
             h.append("<table><tr><th class=\"l\">trial (configuration, validation curve, where it stopped)</th></tr>\n");

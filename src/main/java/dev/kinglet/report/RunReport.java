@@ -117,7 +117,7 @@ public final class RunReport {
             Map<String, Double> metrics = done ? metrics(res.has("test") ? res.get("test") : res) : Map.of();
             jobRows.add(new JobRow(id, variant, point, job.get("fold").asInt(), job.get("seedIndex").asInt(), job.get("member").asInt(),
                     done ? "done" : state, metrics, done && res.has("trainSeconds") ? res.get("trainSeconds").asDouble() : null,
-                    done && res.has("trainImages") ? res.get("trainImages").asInt() : null, error));
+                    done && res.has("trainImages") ? res.get("trainImages").asInt() : null, error, done ? PseudoLabels.of(res) : null));
             curves.put(id, readEpochs(jobDir.resolve("metrics.jsonl")));
             String key = variant + (point.equals("all") ? "" : " @ " + point);
             if (ensembleVariant.get(variant)) {
@@ -405,6 +405,11 @@ public final class RunReport {
                         failed.get(0).error() == null ? "no reason recorded" : failed.get(0).error()));
             }
         });
+        if (results.tuning() != null && results.tuning().has("searches")) {
+            for (JsonNode s : results.tuning().get("searches")) {
+                if (s.hasNonNull("warning")) out.add("tune " + s.get("variant").asString() + "@" + s.get("point").asString() + ": " + s.get("warning").asString());
+            }
+        }
         for (Row r : results.summary()) {
             String at = r.variant() + (r.point().equals("all") ? "" : " @ " + r.point());
             if (r.vsBase() != null) below(out, at, "base", r.vsBase().difference());
@@ -442,7 +447,22 @@ public final class RunReport {
     public record BaselineRow(String model, String point, Stats.Summary accuracy, boolean best) {}
 
     public record JobRow(String id, String variant, String point, int fold, int seed, int member, String state, Map<String, Double> metrics,
-                         Double trainSeconds, Integer trainImages, String error) {}
+                         Double trainSeconds, Integer trainImages, String error, PseudoLabels pseudoLabels) {}
+
+    /**
+     * A self-trained job's last round ({@code semiSupervised: {type: pseudoLabel}}): the pseudo-labels
+     * taken of the pool's images, the share right (the pool's true labels are known), and the
+     * test accuracy of the teacher that made them, against which the job's own is the gain.
+     */
+    public record PseudoLabels(int pseudoLabels, int poolImages, double rate, Double accuracy, double teacherTestAccuracy) {
+        static PseudoLabels of(JsonNode results) {
+            JsonNode rounds = results.has("semiSupervised") ? results.get("semiSupervised").get("rounds") : null;
+            if (rounds == null || rounds.isEmpty()) return null;
+            JsonNode last = rounds.get(rounds.size() - 1);
+            return new PseudoLabels(last.get("pseudoLabels").asInt(), last.get("poolImages").asInt(), last.get("rate").asDouble(),
+                    last.get("accuracy").isNull() ? null : last.get("accuracy").asDouble(), last.get("teacherTestAccuracy").asDouble());
+        }
+    }
 
     public record CurvePoint(String point, double x, Stats.Summary accuracy) {}
 

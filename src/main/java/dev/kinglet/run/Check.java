@@ -57,6 +57,14 @@ public final class Check {
             return report(stages, out);
         }
         try (split) {
+            if (recipe.semiSupervised() instanceof dev.kinglet.dsl.PseudoLabel p && p.data() != null && !p.data().equals(recipe.data().source())) {
+                try (var images = UnlabelledData.load(p.data(), "semiSupervised.data", recipe, split, dataBase)) {
+                    stages.add(new Stage("unlabelled", true, images.what() + "; none is a test image"));
+                } catch (Exception e) {
+                    stages.add(new Stage("unlabelled", false, e.getMessage()));
+                    return report(stages, out);
+                }
+            }
             ImageSet train = split.train();
             var px = train.pixels();
             Pipelines pipes;
@@ -143,7 +151,7 @@ public final class Check {
     }
 
     private static List<Stage> report(List<Stage> stages, PrintStream out) {
-        for (Stage s : stages) out.printf("%-8s %s  %s%n", s.name(), s.ok() ? "ok    " : "FAILED", s.detail());
+        for (Stage s : stages) out.printf("%-10s %s  %s%n", s.name(), s.ok() ? "ok    " : "FAILED", s.detail());
         return stages;
     }
 }

@@ -43,6 +43,10 @@ public record Plan(List<Job> jobs, Map<String, Recipe> variants, Map<String, Str
                     continue;
                 }
             }
+            if (Variant.UNLABELLED_IMAGES.equals(v.when()) && points(r).stream().allMatch(p -> p instanceof dev.kinglet.dsl.AllImages)) {
+                skipped.put(v.name(), "left out (when: " + v.when() + "): every training image is labelled (no data.subset or learningCurve leaves any without its label)");
+                continue;
+            }
             if (r.data().split() instanceof dev.kinglet.dsl.AutoSplit && !(base.data().split() instanceof dev.kinglet.dsl.AutoSplit)) {
                 throw new dev.kinglet.dsl.RecipeException("variants[" + v.name() + "].set.data.split",
                         "an auto split is chosen once per run from the data: set it as the recipe's data.split, or give the variant a holdout or kFold split");

@@ -134,7 +134,7 @@ public final class Pretraining {
             case null -> throw new IllegalArgumentException("recipe " + r.name() + " has no pretrain section");
         };
         Files.createDirectories(dir);
-        try (PretrainData.Images images = PretrainData.load(r, data.train(), dataBase)) {
+        try (UnlabelledData.Images images = UnlabelledData.forPretraining(r, data, dataBase)) {
             ImageSet set = images.set();
             Pipelines pipes = Pipelines.of(r.augment(), data.train().classes());
             Normalization norm = pipes.normalization().orElseGet(set::statistics);

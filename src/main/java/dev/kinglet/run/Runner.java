@@ -21,6 +21,7 @@ import java.util.Map;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.data.Splits;
+import dev.kinglet.dsl.PseudoLabel;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
@@ -292,9 +293,13 @@ public final class Runner {
             Checkpoints.delete(jobDir);
         }
         Datasets.Split split = data.get(r.data(), r.seed());
-        try (JobData d = jobData(r, split, job)) {
-            ImageSet train = d.train(), validation = d.validation();
-            out.printf(Locale.ROOT, "job %s: %d training, %d validation, %d test images%n", job.id(), train.size(), validation.size(), split.test().size());
+        try (JobData d = jobData(r, split, job); SelfTraining.Student student = r.semiSupervised() instanceof PseudoLabel p
+                ? SelfTraining.run(r, p, job, d, split, jobDir, o.dataBase(), info.device(), out, o.terminal(), encoder) : null) {
+            ImageSet validation = d.validation();
+            ImageSet train = student == null ? d.train() : student.train();
+            out.printf(Locale.ROOT, "job %s: %d training%s, %d validation, %d test images%n", job.id(), train.size(),
+                    train == d.train() ? "" : " (" + d.train().size() + " labelled, " + (train.size() - d.train().size()) + " pseudo-labelled)",
+                    validation.size(), split.test().size());
             try (Training t = Training.open(r, train, validation, split.train().classes(), job.initSeed(), o.dataBase(), info.device(), out, o.terminal(),
                     job.id(), encoder)) {
                 Learner learner = t.learner();
@@ -345,6 +350,7 @@ public final class Runner {
                     details.put("tta", Map.of("views", tta.views(), "plainWeight", tta.plainWeight()));
                 }
                 details.putAll(techniques.results());
+                if (student != null) details.put("semiSupervised", student.outcome().summary());
                 AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(details));
                 out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%s%n",
                         job.id(), 100 * test.accuracy(), test.images(), test.loss(), seconds, validationCost(learner.state()));
@@ -354,8 +360,11 @@ public final class Runner {
         }
     }
 
-    /** The labelled images of one job: its fold's validation part, and its subset of the fold's training part. */
-    record JobData(ImageSet trainPart, ImageSet validation, ImageSet train) implements AutoCloseable {
+    /**
+     * The labelled images of one job: its fold's validation part, and its subset of the fold's
+     * training part ({@code train}, the images at positions {@code subset} of {@code trainPart}).
+     */
+    record JobData(ImageSet trainPart, ImageSet validation, ImageSet train, int[] subset) implements AutoCloseable {
         @Override
         public void close() {
             train.close();
@@ -370,7 +379,8 @@ public final class Runner {
         Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), strata, job.fold(), job.splitSeed());
         ImageSet trainPart = split.train().select(fold.train());
         ImageSet validation = split.train().select(fold.validation());
-        return new JobData(trainPart, validation, trainPart.select(Splits.subset(job.subset(), trainPart.labels(), strata, job.subsetSeed())));
+        int[] subset = Splits.subset(job.subset(), trainPart.labels(), strata, job.subsetSeed());
+        return new JobData(trainPart, validation, trainPart.select(subset), subset);
     }
 
 

@@ -46,20 +46,32 @@ final class Techniques implements AutoCloseable {
     static Techniques attach(Recipe r, Learner learner, Path jobDir, int validationImages, ImageSet test, ModelFiles.Description description,
                              boolean resuming) throws IOException {
         var train = r.train();
+        Techniques weights = forTeacher(r, learner, validationImages);
+        Snapshots snapshots = null;
+        if (!resuming) Snapshots.delete(jobDir);
+        if (r.ensemble().snapshots()) {
+            var cycles = LrSchedule.cycleEnds((Schedule.CosineRestarts) train.schedule(), train.epochs()); // the recipe allows no other schedule with snapshots
+            snapshots = new Snapshots(learner, weights.ema, test, jobDir, r.output().saveModels() ? description : null, cycles);
+            learner.add(snapshots);
+        }
+        return new Techniques(weights.ema, weights.earlyStopper, snapshots);
+    }
+
+    /**
+     * Adds the techniques that decide which weights a training ends with — the EMA and early
+     * stopping — and none that writes files (snapshots): for self-training's teacher
+     * ({@link SelfTraining}), whose weights only predict.
+     */
+    static Techniques forTeacher(Recipe r, Learner learner, int validationImages) {
+        var train = r.train();
         if (train.earlyStopping() != null && validationImages == 0) {
             throw new RecipeException("train.earlyStopping", "needs validation images, but data.split leaves none here (data.split.validation 0, "
                     + "an auto split on at most " + dev.kinglet.dsl.AutoSplit.TINY + " images, or fewer than 2 training images per class); leave earlyStopping out or set data.split: {type: holdout, validation: 0.2}");
         }
         Ema ema = train.ema() == null ? null : new Ema(learner.model(), train.ema());
         EarlyStopper stopper = train.earlyStopping() == null ? null : new EarlyStopper(learner, train.earlyStopping());
-        Snapshots snapshots = null;
-        if (!resuming) Snapshots.delete(jobDir);
-        if (r.ensemble().snapshots()) {
-            var cycles = LrSchedule.cycleEnds((Schedule.CosineRestarts) train.schedule(), train.epochs()); // the recipe allows no other schedule with snapshots
-            snapshots = new Snapshots(learner, ema, test, jobDir, r.output().saveModels() ? description : null, cycles);
-        }
-        for (var c : new dev.kinglet.train.Callback[] {ema, stopper, snapshots}) if (c != null) learner.add(c);
-        return new Techniques(ema, stopper, snapshots);
+        for (var c : new dev.kinglet.train.Callback[] {ema, stopper}) if (c != null) learner.add(c);
+        return new Techniques(ema, stopper, null);
     }
 
     /** After training: the model holds the weights to test and save. */

@@ -17,6 +17,7 @@ import dev.kinglet.data.ImageSet;
 import dev.kinglet.data.Splits;
 import dev.kinglet.dsl.Data;
 import dev.kinglet.dsl.Holdout;
+import dev.kinglet.dsl.KFold;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.Tune;
@@ -50,7 +51,7 @@ public final class Tuning {
     /** A finished search: what {@code best.json} holds. */
     public record Searched(String variant, String point, String metric, double value, int trial, Map<String, Double> config,
                            int epochs, int maxEpochs, int[] rungs, int trialsRun, int finished, int stopped, int failed, String endedBy,
-                           double searchSeconds, int trainImages, int validationImages, Tune tune) {}
+                           double searchSeconds, int trainImages, int validationImages, Tune tune, Integer folds, String scoredBy, String warning) {}
 
     private final Map<String, Searched> searches;
     private final Map<String, Recipe> finals = new LinkedHashMap<>();
@@ -76,7 +77,7 @@ public final class Tuning {
                 space.checkBounds(r);
                 Sampler.of(r.tune().sampler(), space.dimensions(), r.seed());
                 int max = maxEpochs(r);
-                if (r.tune().graceEpochs() > max) {
+                if (r.tune().graceEpochs() != null && r.tune().graceEpochs() > max) {
                     throw new RecipeException("tune.graceEpochs", "is " + r.tune().graceEpochs() + " but trials train at most " + max + " epochs (tune.epochs, else train.epochs)");
                 }
                 spaces.put(e.getKey(), space);
@@ -128,49 +129,118 @@ public final class Tuning {
         Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), classes, job.fold(), job.splitSeed());
         try (ImageSet trainPart = split.train().select(fold.train());
              ImageSet labelled = trainPart.select(Splits.subset(job.subset(), trainPart.labels(), classes, job.subsetSeed()))) {
-            Splits.Fold inner = Splits.fold(new Holdout(tune.validation(), 1), labelled.labels(), classes, 0, job.splitSeed() ^ 0x74756E65L);
-            if (inner.validation().length == 0) {
-                throw new RecipeException("tune.validation", "leaves no validation image of the " + labelled.size() + " labelled at " + job.point()
-                        + ": each class needs at least 2 labelled images");
+            int k = tune.foldsFor(labelled.size());
+            List<Splits.Fold> folds = new ArrayList<>();
+            for (int f = 0; f < k; f++) {
+                folds.add(Splits.fold(k == 1 ? new Holdout(tune.validation(), 1) : new KFold(k, 1), labelled.labels(), classes, f, job.splitSeed() ^ 0x74756E65L));
             }
-            try (ImageSet train = labelled.select(inner.train()); ImageSet validation = labelled.select(inner.validation())) {
+            if (folds.stream().anyMatch(f -> f.validation().length == 0 || f.train().length == 0)) {
+                throw new RecipeException(k == 1 ? "tune.validation" : "tune.folds", "leaves a fold without training or validation images of the " + labelled.size()
+                        + " labelled at " + job.point() + (k == 1 ? ": each class needs at least 2 labelled images" : ": use fewer folds, e.g. tune.folds: 2"));
+            }
+            List<ImageSet> trains = new ArrayList<>(), validations = new ArrayList<>();
+            try {
+                for (Splits.Fold f : folds) {
+                    trains.add(labelled.select(f.train()));
+                    validations.add(labelled.select(f.validation()));
+                }
+                int trainImages = trains.get(0).size(), validationImages = validations.stream().mapToInt(ImageSet::size).sum();
                 // a step budget becomes the trials' epochs on the search's own training images (at the recipe's batch size)
-                Recipe budgeted = r.withTrain(r.train().forStepsPerEpoch(dev.kinglet.data.Loader.batches(train.size(), r.train().batchSize(), true)));
+                int stepsPerEpoch = dev.kinglet.data.Loader.batches(trainImages, r.train().batchSize(), true);
+                Recipe budgeted = r.withTrain(r.train().forStepsPerEpoch(stepsPerEpoch));
+                Tune resolved = tune.atStepsPerEpoch(stepsPerEpoch);
                 int max = maxEpochs(budgeted);
-                out.printf(Locale.ROOT, "tune %s: %d trials of up to %d epochs (rungs at %s), %d worker(s)%s, on %d training and %d validation images of the %d labelled%n",
-                        label, tune.trials(), max, java.util.Arrays.toString(Asha.rungs(tune.graceEpochs(), tune.reduction(), max)), tune.workers(),
-                        tune.maxMinutes() == null ? "" : String.format(Locale.ROOT, ", at most %.1f minutes", tune.maxMinutes()),
-                        train.size(), validation.size(), labelled.size());
+                if (resolved.graceEpochs() > max) {
+                    throw new RecipeException("tune.graceSteps", "is " + tune.graceSteps() + " steps, " + resolved.graceEpochs() + " epochs of " + stepsPerEpoch
+                            + " steps, but trials train at most " + max + " epochs");
+                }
+                String scoredBy = k == 1 ? validationImages + " validation images (tune.validation " + tune.validation() + " of the " + labelled.size() + " labelled)"
+                        : k + "-fold cross-validation on the " + labelled.size() + " labelled images (each validated once; trials train " + k + " times)";
+                out.printf(Locale.ROOT, "tune %s: %d trials of up to %d epochs (rungs at %s), %d worker(s)%s, scored by %s%n",
+                        label, tune.trials(), max, java.util.Arrays.toString(Asha.rungs(resolved.graceEpochs(), tune.reduction(), max)), tune.workers(),
+                        tune.maxMinutes() == null ? "" : String.format(Locale.ROOT, ", at most %.1f minutes", tune.maxMinutes()), scoredBy);
                 int threadsPerTrial = Math.max(1, info.threads() / tune.workers());
                 Search.Trainer trainer = (trial, config, epochs, listener) -> {
                     Recipe tr = space.apply(budgeted, config, epochs, "tune trial " + trial);
                     if (tune.workers() > 1) torch.set_num_threads(threadsPerTrial);
-                    try (Training t = Training.open(tr, train, validation, classNames, r.seed() + 7_919L * (trial + 1), o.dataBase(), info.device(),
-                            out, false, label + ".trial" + trial)) {
-                        t.learner().add(new Reporter(listener));
-                        t.fit();
+                    long seed = r.seed() + 7_919L * (trial + 1);
+                    if (k == 1) {
+                        try (Training t = Training.open(tr, trains.get(0), validations.get(0), classNames, seed, o.dataBase(), info.device(), out, false, label + ".trial" + trial)) {
+                            t.learner().add(new Reporter(listener));
+                            t.fit();
+                        }
+                        return;
+                    }
+                    // every fold trains to the trial's end; ASHA ranks the mean of their validation curves
+                    List<List<Search.Metrics>> curves = new ArrayList<>();
+                    for (int f = 0; f < k; f++) {
+                        List<Search.Metrics> curve = new ArrayList<>();
+                        try (Training t = Training.open(tr, trains.get(f), validations.get(f), classNames, seed, o.dataBase(), info.device(), out, false,
+                                label + ".trial" + trial + ".fold" + f)) {
+                            t.learner().add(new Reporter((epoch, m) -> curve.add(m)));
+                            t.fit();
+                        }
+                        curves.add(curve);
+                    }
+                    int epochsAll = curves.stream().mapToInt(List::size).min().orElse(0);
+                    for (int e = 0; e < epochsAll; e++) {
+                        double acc = 0, bal = 0, loss = 0;
+                        for (List<Search.Metrics> c : curves) {
+                            acc += c.get(e).accuracy() / k;
+                            bal += c.get(e).balancedAccuracy() / k;
+                            loss += c.get(e).loss() / k;
+                        }
+                        if (!listener.after(e + 1, new Search.Metrics(acc, bal, loss))) return;
                     }
                 };
                 Search.Outcome outcome;
                 try {
-                    outcome = Search.run(tune, max, space, r.seed(), dir, trainer, out, label);
+                    outcome = Search.run(resolved, max, space, r.seed(), dir, trainer, out, label);
                 } finally {
                     if (tune.workers() > 1) torch.set_num_threads(info.threads());
                 }
                 Search.TrialRecord best = outcome.best();
                 var trials = outcome.trials();
+                String warning = closeCall(trials, best, tune, validationImages);
                 Searched s = new Searched(variant, job.point(), tune.metric(), best.value(), best.trial(), best.config(), best.epochs(), max, outcome.rungs(),
                         trials.size(), count(trials, "finished"), count(trials, "stopped"), count(trials, "failed"), outcome.endedBy(),
-                        outcome.searchSeconds(), train.size(), validation.size(), tune);
+                        outcome.searchSeconds(), trainImages, validationImages, tune, k, scoredBy, warning);
                 AtomicFiles.writeString(dir.resolve("best.json"), Json.PRETTY.writeValueAsString(s));
                 out.printf(Locale.ROOT, "tune %s: best trial %d of %d (validation %s %.4f after %d epochs), search %.1f s%s; the jobs train with %s on all %d labelled images%n",
                         label, best.trial() + 1, trials.size(), tune.metric(), best.value(), best.epochs(), outcome.searchSeconds(),
                         outcome.endedBy().equals("maxMinutes") ? String.format(Locale.ROOT, ", ended by tune.maxMinutes (%s) after %d of %d trials",
                                 tune.maxMinutes(), trials.size(), tune.trials()) : "",
                         Search.format(best.config()), labelled.size());
+                if (warning != null) out.println("warning: tune " + label + ": " + warning);
                 return s;
+            } finally {
+                trains.forEach(ImageSet::close);
+                validations.forEach(ImageSet::close);
             }
         }
+    }
+
+    /**
+     * A warning when the best trial's accuracy is within one validation image of the runner-up's
+     * (among the trials that trained as long): the choice between them is noise. Null otherwise,
+     * and for the loss, which has no such unit.
+     */
+    static String closeCall(List<Search.TrialRecord> trials, Search.TrialRecord best, Tune tune, int validationImages) {
+        if (tune.metric().equals("loss")) return null;
+        double gap = Double.POSITIVE_INFINITY;
+        int second = -1;
+        for (Search.TrialRecord t : trials) {
+            if (t.trial() == best.trial() || t.value() == null || t.epochs() != best.epochs() || t.state().equals("failed")) continue;
+            double d = Math.abs(best.value() - t.value());
+            if (d < gap) {
+                gap = d;
+                second = t.trial();
+            }
+        }
+        if (second < 0 || gap >= 1.0 / validationImages - 1e-12) return null;
+        return String.format(Locale.ROOT, "the best trial (%d) and trial %d differ by %.4f in validation %s, less than one of the %d validation images (%.4f): "
+                        + "the choice between them is noise; more folds (tune.folds) or more labelled images would tell them apart",
+                best.trial() + 1, second + 1, gap, tune.metric(), validationImages, 1.0 / validationImages);
     }
 
     private static int count(List<Search.TrialRecord> trials, String state) {
@@ -212,7 +282,7 @@ public final class Tuning {
 
     private static List<Object> budgetOf(Searched s) {
         Tune t = s.tune();
-        return java.util.Arrays.asList(t.trials(), s.maxEpochs(), t.graceEpochs(), t.reduction(), t.workers(), t.maxMinutes(), t.metric(), t.validation(), s.point());
+        return java.util.Arrays.asList(t.trials(), s.maxEpochs(), t.graceEpochs(), t.reduction(), t.workers(), t.maxMinutes(), t.metric(), t.validation(), s.folds(), t.graceSteps(), s.point());
     }
 
     private String budgetNote() {

@@ -199,9 +199,9 @@ class RunReportTest {
                 new RunReport.Row("cosine", "all", 5, false, java.util.Map.of(), null, new RunReport.Lift("base", noise), 2),
                 new RunReport.Row("ensemble", "perClass10", 1, true, java.util.Map.of(), new RunReport.Lift("random forest (100 trees)", single), null, 3));
         List<RunReport.JobRow> jobs = List.of(
-                new RunReport.JobRow("autoencoder.all.f0.s0.m0", "autoencoder", "all", 0, 0, 0, "failed", java.util.Map.of(), null, null, "pre-training failed: NaN"),
-                new RunReport.JobRow("autoencoder.all.f1.s0.m0", "autoencoder", "all", 1, 0, 0, "failed", java.util.Map.of(), null, null, "pre-training failed: NaN"),
-                new RunReport.JobRow("base.all.f0.s0.m0", "base", "all", 0, 0, 0, "done", java.util.Map.of(), 1.0, 10, null));
+                new RunReport.JobRow("autoencoder.all.f0.s0.m0", "autoencoder", "all", 0, 0, 0, "failed", java.util.Map.of(), null, null, "pre-training failed: NaN", null),
+                new RunReport.JobRow("autoencoder.all.f1.s0.m0", "autoencoder", "all", 1, 0, 0, "failed", java.util.Map.of(), null, null, "pre-training failed: NaN", null),
+                new RunReport.JobRow("base.all.f0.s0.m0", "base", "all", 0, 0, 0, "done", java.util.Map.of(), 1.0, 10, null, null));
         var results = new RunReport.Results("r", "", "plan", "", List.of("accuracy"), rows, List.of(), List.of(), jobs, List.of(), List.of(),
                 List.of(), java.util.Map.of(), null, null);
         assertThat(RunReport.warnings(results)).containsExactly(

@@ -160,7 +160,7 @@ class AutoencoderTest {
     @Test
     void anUnlabelledFolderIsReadAndConvertedToTheLabelledShape() throws Exception {
         Recipe r = recipe.withPretrain(new Autoencoder(new UnlabelledFolder(TestData.root().resolve("test-data/folder-mini").toString()), 1, 0.1, 1e-3, 8));
-        try (PretrainData.Images images = PretrainData.load(r, split.train(), Path.of(""))) {
+        try (UnlabelledData.Images images = UnlabelledData.forPretraining(r, split, Path.of(""))) {
             assertThat(images.set().size()).isEqualTo(12);
             assertThat(images.set().pixels().channels()).isEqualTo(1);
             assertThat(images.set().pixels().height()).isEqualTo(28);
@@ -171,7 +171,7 @@ class AutoencoderTest {
         assertThat(Files.isRegularFile(enc.file())).isTrue();
         assertThat(bytes.toString()).contains("12 images under");
         Recipe missing = recipe.withPretrain(new Autoencoder(new UnlabelledFolder(tmp.resolve("nowhere").toString()), 1, 0.1, 1e-3, 8));
-        assertThatThrownBy(() -> PretrainData.load(missing, split.train(), Path.of(""))).hasMessageContaining("pretrain.data.dir");
+        assertThatThrownBy(() -> UnlabelledData.forPretraining(missing, split, Path.of(""))).hasMessageContaining("pretrain.data.dir");
     }
 
     @Test

@@ -63,8 +63,12 @@ class TuneRunTest {
         JsonNode best = Json.PRETTY.readTree(dir.resolve("best.json").toFile());
         int batch = best.get("config").get("train.batchSize").asInt();
         assertThat(batch).isIn(16, 64);
-        int labelled = best.get("trainImages").asInt() + best.get("validationImages").asInt();
-        assertThat(best.get("validationImages").asInt()).isEqualTo(labelled / 5);
+        // 800 labelled images (at most 2,000): 5-fold cross-validation scores the trials, every image validated once
+        int labelled = best.get("validationImages").asInt();
+        assertThat(best.get("folds").asInt()).isEqualTo(5);
+        assertThat(best.get("trainImages").asInt()).isEqualTo(labelled * 4 / 5);
+        assertThat(best.get("scoredBy").asString()).startsWith("5-fold cross-validation on the " + labelled + " labelled images");
+        assertThat(out).contains("scored by 5-fold cross-validation");
         assertThat(best.get("endedBy").asString()).isEqualTo("trials");
         // the one job trained (callbacks reach jobs, not trials) on train + validation of the search, in batches of the best size
         assertThat(out).contains("job base.all.f0.s0.m0: " + labelled + " training");
@@ -94,16 +98,30 @@ class TuneRunTest {
 
     @Test
     void trialsTrainInParallelOnTwoWorkers() throws Exception {
-        Tune tune = Tune.of(Map.of("train.optimizer.lr", TuneRange.logUniform(1e-3, 1e-2))).withBudget(2, 1, 1, 2).withWorkers(2);
+        Tune tune = Tune.of(Map.of("train.optimizer.lr", TuneRange.logUniform(1e-3, 1e-2))).withBudget(2, 1, 1, 2).withWorkers(2).withFolds(1);
         var bytes = new ByteArrayOutputStream();
         Runner.Result result = Runner.run(recipe("tuned-parallel", tune), options(bytes, List.of()));
         assertThat(result.failed()).as(bytes.toString()).isEmpty();
         List<String> lines = Files.readAllLines(result.runDir().resolve("tune/base/all/trials.jsonl"));
         assertThat(lines).hasSize(2);
+        JsonNode best = Json.PRETTY.readTree(result.runDir().resolve("tune/base/all/best.json").toFile());
+        assertThat(best.get("validationImages").asInt()).as("tune.folds 1: the tune.validation share").isEqualTo((best.get("trainImages").asInt() + best.get("validationImages").asInt()) / 5);
         for (String line : lines) {
             JsonNode t = Json.LINE.readTree(line);
             assertThat(t.get("state").asString()).as(line).isEqualTo("finished");
             assertThat(t.get("value").asDouble()).as("well above chance (0.1) after one epoch").isGreaterThan(0.3);
         }
+    }
+
+    @Test
+    void aBestTrialWithinOneValidationImageOfTheRunnerUpIsWarnedAbout() {
+        Tune tune = Tune.of(Map.of("train.optimizer.lr", TuneRange.logUniform(1e-3, 1e-2)));
+        var a = new dev.kinglet.tune.Search.TrialRecord(0, Map.of(), List.of(), 3, 1, "finished", 0.70, null, 1, 1);
+        var b = new dev.kinglet.tune.Search.TrialRecord(1, Map.of(), List.of(), 3, 1, "finished", 0.66, null, 1, 2);
+        var shorter = new dev.kinglet.tune.Search.TrialRecord(2, Map.of(), List.of(), 1, 0, "stopped", 0.695, null, 1, 3);
+        assertThat(Tuning.closeCall(List.of(a, b, shorter), a, tune, 20)).as("0.04 is almost one of 20 images (0.05)").contains("less than one of the 20 validation images");
+        assertThat(Tuning.closeCall(List.of(a, b, shorter), a, tune, 100)).as("4 images apart of 100").isNull();
+        assertThat(Tuning.closeCall(List.of(a), a, tune, 20)).isNull();
+        assertThat(Tuning.closeCall(List.of(a, b), a, tune.withMetric("loss"), 20)).isNull();
     }
 }

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * Recipe cosine = base.withLoss(new CosineLoss(null, null));
  * }</pre>
  */
-public record Recipe(String name, String description, Long seed, Data data, Baseline baseline, Model model, Pretrain pretrain,
+public record Recipe(String name, String description, Long seed, Data data, Baseline baseline, Model model, Pretrain pretrain, SemiSupervised semiSupervised,
                      Augment augment, Loss loss, Train train, Ensemble ensemble, LearningCurve learningCurve,
                      List<Variant> variants, Output output, Tune tune) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
@@ -33,31 +33,34 @@ public record Recipe(String name, String description, Long seed, Data data, Base
         ensemble = ensemble == null ? Ensemble.single() : ensemble;
         variants = variants == null ? List.of() : List.copyOf(variants);
         output = output == null ? Output.defaults() : output;
+        RecipeException.require(semiSupervised == null || !data.regression(), "semiSupervised",
+                "pseudo-labels are classes, but data.source.task is regression: leave semiSupervised out");
         var names = new HashSet<String>();
         for (Variant v : variants) RecipeException.require(names.add(v.name()), "variants", "two variants are named '" + v.name() + "'");
         RecipeException.require(!ensemble.snapshots() || train.schedule() instanceof Schedule.CosineRestarts, "ensemble.snapshots",
                 "snapshot ensembles take one member per restart: set train.schedule to {type: cosineRestarts}");
-        if (tune != null) tune.checkPaths(RecipeIo.sections(seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, output));
+        if (tune != null) tune.checkPaths(RecipeIo.sections(seed, data, baseline, model, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, output));
     }
 
     /** A recipe with every default. */
     public static Recipe of(String name, Data data) {
-        return new Recipe(name, null, null, data, null, null, null, null, null, null, null, null, null, null, null);
+        return new Recipe(name, null, null, data, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
-    public Recipe withName(String v) { return new Recipe(v, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
-    public Recipe withDescription(String v) { return new Recipe(name, v, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
-    public Recipe withSeed(long v) { return new Recipe(name, description, v, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
-    public Recipe withData(Data v) { return new Recipe(name, description, seed, v, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
-    public Recipe withBaseline(Baseline v) { return new Recipe(name, description, seed, data, v, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
-    public Recipe withModel(Model v) { return new Recipe(name, description, seed, data, baseline, v, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
-    public Recipe withPretrain(Pretrain v) { return new Recipe(name, description, seed, data, baseline, model, v, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
-    public Recipe withAugment(Augment v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, v, loss, train, ensemble, learningCurve, variants, output, tune); }
-    public Recipe withLoss(Loss v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, v, train, ensemble, learningCurve, variants, output, tune); }
-    public Recipe withTrain(Train v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, v, ensemble, learningCurve, variants, output, tune); }
-    public Recipe withEnsemble(Ensemble v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, v, learningCurve, variants, output, tune); }
-    public Recipe withLearningCurve(LearningCurve v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, v, variants, output, tune); }
-    public Recipe withVariants(Variant... v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, List.of(v), output, tune); }
-    public Recipe withTune(Tune v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, output, v); }
-    public Recipe withOutput(Output v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, variants, v, tune); }
+    public Recipe withName(String v) { return new Recipe(v, description, seed, data, baseline, model, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withDescription(String v) { return new Recipe(name, v, seed, data, baseline, model, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withSeed(long v) { return new Recipe(name, description, v, data, baseline, model, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withData(Data v) { return new Recipe(name, description, seed, v, baseline, model, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withBaseline(Baseline v) { return new Recipe(name, description, seed, data, v, model, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withModel(Model v) { return new Recipe(name, description, seed, data, baseline, v, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withSemiSupervised(SemiSupervised v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, v, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withPretrain(Pretrain v) { return new Recipe(name, description, seed, data, baseline, model, v, semiSupervised, augment, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withAugment(Augment v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, semiSupervised, v, loss, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withLoss(Loss v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, semiSupervised, augment, v, train, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withTrain(Train v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, semiSupervised, augment, loss, v, ensemble, learningCurve, variants, output, tune); }
+    public Recipe withEnsemble(Ensemble v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, semiSupervised, augment, loss, train, v, learningCurve, variants, output, tune); }
+    public Recipe withLearningCurve(LearningCurve v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, semiSupervised, augment, loss, train, ensemble, v, variants, output, tune); }
+    public Recipe withVariants(Variant... v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, List.of(v), output, tune); }
+    public Recipe withTune(Tune v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, variants, output, v); }
+    public Recipe withOutput(Output v) { return new Recipe(name, description, seed, data, baseline, model, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, variants, v, tune); }
 }

@@ -115,12 +115,12 @@ public final class RecipeIo {
     }
 
     /** A tree of the recipe's sections, for checks made while the recipe itself is being built. */
-    static ObjectNode sections(Long seed, Data data, Baseline baseline, Model model, Pretrain pretrain, Augment augment, Loss loss,
+    static ObjectNode sections(Long seed, Data data, Baseline baseline, Model model, Pretrain pretrain, SemiSupervised semiSupervised, Augment augment, Loss loss,
                                Train train, Ensemble ensemble, LearningCurve learningCurve, Output output) {
         ObjectNode n = JSON.getNodeFactory().objectNode();
         n.put("seed", seed);
-        Object[] values = {data, baseline, model, pretrain, augment, loss, train, ensemble, learningCurve, output};
-        String[] keys = {"data", "baseline", "model", "pretrain", "augment", "loss", "train", "ensemble", "learningCurve", "output"};
+        Object[] values = {data, baseline, model, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, output};
+        String[] keys = {"data", "baseline", "model", "pretrain", "semiSupervised", "augment", "loss", "train", "ensemble", "learningCurve", "output"};
         for (int i = 0; i < keys.length; i++) n.set(keys[i], values[i] == null ? JSON.getNodeFactory().nullNode() : JSON.valueToTree(values[i]));
         return n;
     }

@@ -76,7 +76,7 @@ public record Train(Optimizer optimizer, Schedule schedule, Integer epochs, Inte
     public String budgetNote(int stepsPerEpoch, int images) {
         if (!budgetInSteps()) return "";
         Train t = forStepsPerEpoch(stepsPerEpoch);
-        String from = steps != null ? "train.steps " + steps : "train.minSteps " + minSteps + (t.epochs() > epochs ? " raised train.epochs " + epochs + " to" : " kept train.epochs");
+        String from = steps != null ? "train.steps " + steps + ":" : "train.minSteps " + minSteps + (t.epochs() > epochs ? " raised train.epochs " + epochs + " to" : " kept train.epochs");
         return from + " " + t.epochs() + " epochs of " + stepsPerEpoch + " steps (" + images + " images, batch " + batchSize + "; "
                 + t.epochs() * stepsPerEpoch + " steps), validation every " + t.validateEverySteps() + " steps";
     }

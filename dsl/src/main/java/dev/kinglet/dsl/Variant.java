@@ -12,11 +12,13 @@ import tools.jackson.databind.JsonNode;
  * Variants are compared side by side in one run, on the same splits. {@code when} makes a
  * variant conditional: {@code weightsAvailable} runs it only when its {@code model.weights} are
  * on this machine without a download (a file that exists, or TorchVision weights already in the
- * weight cache); otherwise the plan leaves it out and says why.
+ * weight cache); {@code unlabelledImages} only when some training images are left without their
+ * labels ({@code data.subset} or a learning curve draws fewer than all), as self-training needs;
+ * otherwise the plan leaves it out and says why.
  */
 public record Variant(String name, String description, Map<String, JsonNode> set, String when) {
-    /** The one condition a variant may carry: see the class comment. */
-    public static final String WEIGHTS_AVAILABLE = "weightsAvailable";
+    /** The conditions a variant may carry: see the class comment. */
+    public static final String WEIGHTS_AVAILABLE = "weightsAvailable", UNLABELLED_IMAGES = "unlabelledImages";
 
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._-]*");
 
@@ -27,8 +29,8 @@ public record Variant(String name, String description, Map<String, JsonNode> set
         description = description == null ? "" : description;
         set = set == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(set));
         RecipeException.require(!set.isEmpty(), "variants[" + name + "].set", "is empty: say what the variant changes, e.g. {loss: {type: cosine}}");
-        RecipeException.require(when == null || when.equals(WEIGHTS_AVAILABLE), "variants[" + name + "].when",
-                "'" + when + "' is not a condition: use " + WEIGHTS_AVAILABLE + " or leave it out");
+        RecipeException.require(when == null || when.equals(WEIGHTS_AVAILABLE) || when.equals(UNLABELLED_IMAGES), "variants[" + name + "].when",
+                "'" + when + "' is not a condition: use " + WEIGHTS_AVAILABLE + ", " + UNLABELLED_IMAGES + " or leave it out");
         for (String path : set.keySet()) {
             RecipeException.require(!path.equals("variants") && !path.startsWith("variants.") && !path.equals("name"),
                     "variants[" + name + "].set", "cannot change '" + path + "'");

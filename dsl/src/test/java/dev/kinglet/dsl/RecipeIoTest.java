@@ -42,6 +42,27 @@ class RecipeIoTest {
     }
 
     @Test
+    void aSemiSupervisedSectionReadsWithDefaultsAndRefusesTyposAndBadValuesByPath() {
+        Recipe r = RecipeIo.fromYaml("""
+                name: tiny
+                data: {source: {type: idx, dir: somewhere}}
+                semiSupervised: {type: pseudoLabel, threshold: 0.8, data: {type: unlabelledFolder, dir: scans}}
+                """, "tiny.yaml");
+        assertThat(r.semiSupervised()).isEqualTo(new PseudoLabel(0.8, 100, 1, 10_000, new UnlabelledFolder("scans")));
+        assertThat(RecipeIo.fromJson(RecipeIo.toJson(r), "round trip")).isEqualTo(r);
+        assertThatThrownBy(() -> RecipeIo.fromYaml("""
+                name: tiny
+                data: {source: {type: idx, dir: somewhere}}
+                semiSupervised: {type: pseudoLabel, treshold: 0.8}
+                """, "tiny.yaml")).isInstanceOf(RecipeException.class).hasMessageContaining("semiSupervised.treshold").hasMessageContaining("did you mean 'threshold'");
+        assertThatThrownBy(() -> RecipeIo.fromYaml("""
+                name: tiny
+                data: {source: {type: idx, dir: somewhere}}
+                semiSupervised: {type: pseudoLabel, perClass: 0}
+                """, "tiny.yaml")).isInstanceOf(RecipeException.class).hasMessageContaining("semiSupervised.perClass");
+    }
+
+    @Test
     void invalidValueNamesTheRecipePathAndAGoodValue() {
         assertThatThrownBy(() -> RecipeIo.fromJson("""
                 {"name": "tiny", "data": {"source": {"type": "idx", "dir": "x"}}, "train": {"optimizer": {"type": "adam", "lr": -1}}}
@@ -66,7 +87,7 @@ class RecipeIoTest {
         assertThat(job.validateEverySteps()).as("about 20 validations").isEqualTo(75);
         assertThat(job.budgetInSteps()).isFalse();
         assertThat(job.forStepsPerEpoch(4)).isEqualTo(job);
-        assertThat(t.budgetNote(4, 100)).isEqualTo("train.steps 1500 375 epochs of 4 steps (100 images, batch 32; 1500 steps), validation every 75 steps");
+        assertThat(t.budgetNote(4, 100)).isEqualTo("train.steps 1500: 375 epochs of 4 steps (100 images, batch 32; 1500 steps), validation every 75 steps");
         assertThat(t.forStepsPerEpoch(7).epochs()).as("rounded up to whole epochs").isEqualTo(215);
         assertThat(RecipeIo.fromJson(RecipeIo.toJson(r), "again.json")).isEqualTo(r);
 

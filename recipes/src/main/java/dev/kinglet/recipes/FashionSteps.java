@@ -23,9 +23,12 @@ public final class FashionSteps implements RecipeProvider {
         Recipe base = new FashionLadder().recipe().withVariants().withName("fashion-steps")
                 .withDescription("Epochs (30: 90 steps) against train.steps 1500 at 10 labelled Fashion-MNIST images per class, 3 seeds, official test set")
                 .withLearningCurve(new LearningCurve(List.of(10), null, 3, null));
-        Variant steps = Variant.of("steps", "train.steps", 1500);
-        Variant augmented = steps.withName("steps-augment")
+        return base.withVariants(Variant.of("steps", "train.steps", 1500), stepsAugment());
+    }
+
+    /** {@code train.steps: 1500} with flips, shifts and random erasing. */
+    static Variant stepsAugment() {
+        return Variant.of("steps-augment", "train.steps", 1500)
                 .and("augment.train", List.of(Ladder.FLIPS, Ladder.SHIFTS, new AugmentOp.RandomErasing(0.5, null, null)));
-        return base.withVariants(steps, augmented);
     }
 }

@@ -13,6 +13,7 @@ import dev.kinglet.dsl.Ensemble;
 import dev.kinglet.dsl.FineTune;
 import dev.kinglet.dsl.ImageFolder;
 import dev.kinglet.dsl.Model;
+import dev.kinglet.dsl.PseudoLabel;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeProvider;
 import dev.kinglet.dsl.ResNet;
@@ -39,7 +40,11 @@ import dev.kinglet.dsl.Variant;
  * <li>{@code autoencoder}: the cosine rung with its small CNN's body first pre-trained as a
  * denoising autoencoder on the training images without their labels (add unlabelled images
  * with {@code pretrain.data} in a copy of this recipe);
- * <li>{@code ensemble}: the cosine rung as a 5-member deep ensemble.
+ * <li>{@code ensemble}: the cosine rung as a 5-member deep ensemble;
+ * <li>{@code pseudo-label}: the cosine rung self-trained ({@code semiSupervised: {type: pseudoLabel}}
+ * with its defaults): a teacher labels the confident unlabelled training images, at most 100 per
+ * class, and the job's model trains on both — only when a subset or learning curve leaves
+ * training images without their labels.
  * </ol>
  * {@code kinglet run ladder --set data.root=DIR} (a folder of class sub-folders; images are
  * resized to 64x64). Its validation protocol is {@link AutoSplit auto}: up to 2,000 labelled
@@ -72,6 +77,7 @@ public final class Ladder implements RecipeProvider {
                 .when(Variant.WEIGHTS_AVAILABLE);
         Variant autoencoder = cosine.withName("autoencoder").and("pretrain", new Autoencoder(null, autoencoderEpochs, 0.1, null, null));
         Variant ensemble = cosine.withName("ensemble").and("ensemble", new Ensemble(5, null));
-        return base.withVariants(augment, cosine, pretrained, autoencoder, ensemble);
+        Variant pseudoLabel = cosine.withName("pseudo-label").and("semiSupervised", PseudoLabel.defaults()).when(Variant.UNLABELLED_IMAGES);
+        return base.withVariants(augment, cosine, pretrained, autoencoder, ensemble, pseudoLabel);
     }
 }

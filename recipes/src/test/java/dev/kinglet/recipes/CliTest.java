@@ -83,7 +83,8 @@ class CliTest {
         List<String> variants = new ArrayList<>();
         results.get("summary").forEach(r -> variants.add(r.get("variant").asString()));
         assertThat(variants).containsExactlyInAnyOrder("base", "augment", "cosine", "autoencoder", "ensemble");
-        assertThat(results.get("notices").toString()).contains("variant pretrained left out (when: weightsAvailable)");
+        assertThat(results.get("notices").toString()).contains("variant pretrained left out (when: weightsAvailable)")
+                .contains("variant pseudo-label left out (when: unlabelledImages): every training image is labelled");
         assertThat(results.get("missing")).isEmpty();
         assertThat(results.get("modelSelection").asString()).contains("every job trained on all its labelled images, 5 times");
         var recipe = JsonMapper.builder().build().readTree(dir.resolve("recipe.json").toFile());

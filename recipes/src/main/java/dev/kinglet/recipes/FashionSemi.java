@@ -1,0 +1,31 @@
+package dev.kinglet.recipes;
+
+import java.util.List;
+
+import dev.kinglet.dsl.LearningCurve;
+import dev.kinglet.dsl.PseudoLabel;
+import dev.kinglet.dsl.Recipe;
+import dev.kinglet.dsl.RecipeProvider;
+import dev.kinglet.dsl.Variant;
+
+/**
+ * Self-training against supervised training at 10 labelled images per class, on
+ * {@link FashionLadder}'s data and base (small CNN, Adam, one-cycle, batch 32, 30 epochs: 90
+ * steps): {@code steps-augment} trains {@code train.steps: 1500} with flips, shifts and random
+ * erasing ({@link FashionSteps}); {@code pseudo-label} adds {@code semiSupervised: {type:
+ * pseudoLabel}} with its defaults — a teacher of the same recipe predicts 10,000 of the other
+ * training images (never the 10,000 test images), the 100 most confident above 0.9 per class
+ * join the 100 labelled ones — and trains the student for the same 1,500 steps. Same draws,
+ * initialisation and batch order per seed (paired). Numbers: README, "Learning from unlabelled images".
+ */
+public final class FashionSemi implements RecipeProvider {
+    @Override
+    public Recipe recipe() {
+        Recipe base = new FashionLadder().recipe().withVariants().withName("fashion-semi")
+                .withDescription("Supervised (90 steps; 1,500 steps + augmentation) against self-training with pseudo-labels at 10 labelled Fashion-MNIST images per class, 3 seeds")
+                .withLearningCurve(new LearningCurve(List.of(10), null, 3, null));
+        Variant augmented = FashionSteps.stepsAugment();
+        Variant pseudoLabel = augmented.withName("pseudo-label").and("semiSupervised", PseudoLabel.defaults());
+        return base.withVariants(augmented, pseudoLabel);
+    }
+}
