@@ -298,7 +298,7 @@ public final class Runner {
             ImageSet validation = d.validation();
             ImageSet train = student == null ? d.train() : student.train();
             out.printf(Locale.ROOT, "job %s: %d training%s, %d validation, %d test images%n", job.id(), train.size(),
-                    train == d.train() ? "" : " (" + d.train().size() + " labelled, " + (train.size() - d.train().size()) + " pseudo-labelled)",
+                    student == null ? "" : " (" + d.train().size() + " labelled" + labelledTimes(student, d) + ", " + student.outcome().positions().length + " pseudo-labelled)",
                     validation.size(), split.test().size());
             try (Training t = Training.open(r, train, validation, split.train().classes(), job.initSeed(), o.dataBase(), info.device(), out, o.terminal(),
                     job.id(), encoder)) {
@@ -350,7 +350,7 @@ public final class Runner {
                     details.put("tta", Map.of("views", tta.views(), "plainWeight", tta.plainWeight()));
                 }
                 details.putAll(techniques.results());
-                if (student != null) details.put("semiSupervised", student.outcome().summary());
+                if (student != null) details.put("semiSupervised", student.outcome().summary(d.train().size()));
                 AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(details));
                 out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%s%n",
                         job.id(), 100 * test.accuracy(), test.images(), test.loss(), seconds, validationCost(learner.state()));
@@ -358,6 +358,12 @@ public final class Runner {
                 }
             }
         }
+    }
+
+    /** " x10" when the student sees each labelled image 10 times (semiSupervised.labelledShare), else nothing. */
+    private static String labelledTimes(SelfTraining.Student student, JobData d) {
+        int repeats = student.outcome().settings().labelledRepeats(d.train().size(), student.outcome().positions().length);
+        return repeats == 1 ? "" : " x" + repeats;
     }
 
     /**

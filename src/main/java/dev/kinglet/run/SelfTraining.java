@@ -45,12 +45,13 @@ final class SelfTraining {
      * the pseudo-labelled positions in the job's training part with their labels, and each round.
      */
     record Outcome(String key, PseudoLabel settings, int[] positions, int[] labels, List<Round> rounds) {
-        /** For the job's results.json: the settings and rounds, not the positions. */
-        Map<String, Object> summary() {
+        /** For the job's results.json, beside {@code labelled} labelled images: the settings and rounds, not the positions. */
+        Map<String, Object> summary(int labelled) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("type", "pseudoLabel");
             m.put("settings", settings);
             m.put("pseudoLabels", positions.length);
+            m.put("labelledRepeats", settings.labelledRepeats(labelled, positions.length));
             m.put("rounds", rounds);
             return m;
         }
@@ -79,7 +80,8 @@ final class SelfTraining {
                 Outcome saved = Json.PRETTY.readValue(file.toFile(), Outcome.class);
                 if (saved.key().equals(key)) {
                     out.printf(Locale.ROOT, "job %s: %d pseudo-labels from %s (no teacher trained again)%n", job.id(), saved.positions().length, file);
-                    return new Student(student(d, from, external, saved.positions(), saved.labels()), saved);
+                    return new Student(student(d, from, external, saved.positions(), saved.labels(),
+                            p.labelledRepeats(d.train().size(), saved.positions().length)), saved);
                 }
             }
             int[] pool;
@@ -93,7 +95,7 @@ final class SelfTraining {
             }
             if (pool.length == 0) {
                 out.printf(Locale.ROOT, "job %s: semiSupervised: no unlabelled images (the labelled subset is the whole training part); no teacher, no pseudo-labels%n", job.id());
-                return new Student(student(d, from, external, new int[0], new int[0]), new Outcome(key, p, new int[0], new int[0], List.of()));
+                return new Student(student(d, from, external, new int[0], new int[0], 1), new Outcome(key, p, new int[0], new int[0], List.of()));
             }
             boolean truthKnown = !external || source.labelled();
             List<Round> rounds = new ArrayList<>();
@@ -133,7 +135,7 @@ final class SelfTraining {
                             job.id(), round, positions.length, pool.length, 100 * rd.rate(), p.threshold(),
                             accuracy == null ? "" : String.format(Locale.ROOT, ", %.1f%% of them right", 100 * accuracy), 100 * testAccuracy, seconds);
                     if (current != null) current.close();
-                    current = student(d, from, external, positions, labels);
+                    current = student(d, from, external, positions, labels, p.labelledRepeats(d.train().size(), positions.length));
                 }
             } catch (IOException | RuntimeException e) {
                 if (current != null) current.close();
@@ -201,16 +203,26 @@ final class SelfTraining {
     }
 
     /**
-     * The labelled subset with its labels, then the images at {@code positions} of {@code from}
-     * with {@code labels}: a view of the training part, or a copy when {@code from} is another source.
+     * The labelled subset with its labels, {@code repeats} times, then the images at {@code positions}
+     * of {@code from} with {@code labels}: a view of the training part, or a copy when {@code from}
+     * is another source.
      */
-    private static ImageSet student(Runner.JobData d, ImageSet from, boolean external, int[] positions, int[] labels) {
-        if (external) return ImageSet.concat(d.train(), from, positions, labels);
+    private static ImageSet student(Runner.JobData d, ImageSet from, boolean external, int[] positions, int[] labels, int repeats) {
         int s = d.subset().length;
-        int[] pos = Arrays.copyOf(d.subset(), s + positions.length), lab = new int[s + positions.length];
-        System.arraycopy(positions, 0, pos, s, positions.length);
-        for (int i = 0; i < s; i++) lab[i] = d.trainPart().label(d.subset()[i]);
-        System.arraycopy(labels, 0, lab, s, labels.length);
+        if (external) {
+            int[] again = new int[s * repeats];
+            for (int i = 0; i < again.length; i++) again[i] = i % s;
+            try (ImageSet labelled = d.train().select(again)) {
+                return ImageSet.concat(labelled, from, positions, labels);
+            }
+        }
+        int[] pos = new int[s * repeats + positions.length], lab = new int[pos.length];
+        for (int i = 0; i < s * repeats; i++) {
+            pos[i] = d.subset()[i % s];
+            lab[i] = d.trainPart().label(pos[i]);
+        }
+        System.arraycopy(positions, 0, pos, s * repeats, positions.length);
+        System.arraycopy(labels, 0, lab, s * repeats, labels.length);
         return d.trainPart().relabelled(pos, lab);
     }
 }

@@ -67,7 +67,7 @@ class SelfTrainingTest {
     void aRunTrainsTheStudentOnLabelledAndBalancedPseudoLabelledImagesAndResumesWithoutATeacher() throws Exception {
         var bytes = new ByteArrayOutputStream();
         var options = Runner.Options.defaults(new PrintStream(bytes, true)).withOutRoot(tmp).withDevice(Device.CPU).withThreads(2);
-        Recipe r = recipe(new PseudoLabel(0.0, 5, 1, 300, null));
+        Recipe r = recipe(new PseudoLabel(0.0, 5, 1, 300, null, 0.0));
         Runner.Result result = Runner.run(r, options);
         assertThat(result.failed()).as(bytes.toString()).isEmpty();
         assertThat(result.jobs()).as(bytes.toString()).hasSize(1);
@@ -120,7 +120,7 @@ class SelfTrainingTest {
     void thresholdOneTrainsOnTheLabelledImagesAlone() throws Exception {
         var bytes = new ByteArrayOutputStream();
         var options = Runner.Options.defaults(new PrintStream(bytes, true)).withOutRoot(tmp).withDevice(Device.CPU).withThreads(2);
-        Runner.Result result = Runner.run(recipe(new PseudoLabel(1.0, 100, 2, 200, null)), options);
+        Runner.Result result = Runner.run(recipe(new PseudoLabel(1.0, 100, 2, 200, null, null)), options);
         assertThat(result.failed()).as(bytes.toString()).isEmpty();
         JsonNode details = Json.PRETTY.readTree(result.runDir().resolve("jobs").resolve(result.jobs().get(0).id()).resolve("results.json").toFile());
         assertThat(details.get("trainImages").asInt()).isEqualTo(100);
@@ -135,7 +135,7 @@ class SelfTrainingTest {
         for (String f : new String[] {"bag/00023.png", "sneaker/00006.png"}) {
             Files.copy(TestData.root().resolve("test-data/folder-mini").resolve(f), folder.resolve("a").resolve(f.replace('/', '-')));
         }
-        Recipe r = recipe(new PseudoLabel(0.0, 1, 1, 0, new dev.kinglet.dsl.UnlabelledFolder(folder.toString())));
+        Recipe r = recipe(new PseudoLabel(0.0, 1, 1, 0, new dev.kinglet.dsl.UnlabelledFolder(folder.toString()), null));
         var bytes = new ByteArrayOutputStream();
         var options = Runner.Options.defaults(new PrintStream(bytes, true)).withOutRoot(tmp.resolve("runs")).withDevice(Device.CPU).withThreads(2);
         Runner.Result result = Runner.run(r, options);
@@ -173,9 +173,27 @@ class SelfTrainingTest {
     }
 
     @Test
+    void aLabelledShareRepeatsTheLabelledImagesInTheStudentsSet() throws Exception {
+        var bytes = new ByteArrayOutputStream();
+        var options = Runner.Options.defaults(new PrintStream(bytes, true)).withOutRoot(tmp).withDevice(Device.CPU).withThreads(2);
+        Runner.Result result = Runner.run(recipe(new PseudoLabel(0.0, 20, 1, 0, null, 0.5)), options);
+        assertThat(result.failed()).as(bytes.toString()).isEmpty();
+        JsonNode details = Json.PRETTY.readTree(result.runDir().resolve("jobs").resolve(result.jobs().get(0).id()).resolve("results.json").toFile());
+        int taken = details.get("semiSupervised").get("pseudoLabels").asInt();
+        int repeats = details.get("semiSupervised").get("labelledRepeats").asInt();
+        assertThat(repeats).as(bytes.toString()).isEqualTo((taken + 99) / 100).isGreaterThan(1);
+        assertThat(details.get("trainImages").asInt()).isEqualTo(100 * repeats + taken);
+        assertThat(bytes.toString()).contains("100 labelled x" + repeats + ", " + taken + " pseudo-labelled");
+        assertThat(new PseudoLabel(null, null, null, null, null, 0.5).labelledRepeats(100, 1000)).isEqualTo(10);
+        assertThat(new PseudoLabel(null, null, null, null, null, 0.75).labelledRepeats(100, 1000)).isEqualTo(30);
+        assertThat(new PseudoLabel(null, null, null, null, null, 0.0).labelledRepeats(100, 1000)).isEqualTo(1);
+        assertThat(PseudoLabel.defaults().labelledRepeats(100, 1000)).as("default share 0.5").isEqualTo(10);
+    }
+
+    @Test
     void settingsOutsideTheirRangeNameTheirPath() {
-        assertThatThrownBy(() -> new PseudoLabel(1.5, null, null, null, null)).isInstanceOf(RecipeException.class).hasMessageContaining("semiSupervised.threshold");
-        assertThatThrownBy(() -> new PseudoLabel(null, 0, null, null, null)).isInstanceOf(RecipeException.class).hasMessageContaining("semiSupervised.perClass");
-        assertThatThrownBy(() -> new PseudoLabel(null, null, 11, null, null)).isInstanceOf(RecipeException.class).hasMessageContaining("semiSupervised.rounds");
+        assertThatThrownBy(() -> new PseudoLabel(1.5, null, null, null, null, null)).isInstanceOf(RecipeException.class).hasMessageContaining("semiSupervised.threshold");
+        assertThatThrownBy(() -> new PseudoLabel(null, 0, null, null, null, null)).isInstanceOf(RecipeException.class).hasMessageContaining("semiSupervised.perClass");
+        assertThatThrownBy(() -> new PseudoLabel(null, null, 11, null, null, null)).isInstanceOf(RecipeException.class).hasMessageContaining("semiSupervised.rounds");
     }
 }

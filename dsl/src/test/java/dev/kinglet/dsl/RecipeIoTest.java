@@ -48,7 +48,7 @@ class RecipeIoTest {
                 data: {source: {type: idx, dir: somewhere}}
                 semiSupervised: {type: pseudoLabel, threshold: 0.8, data: {type: unlabelledFolder, dir: scans}}
                 """, "tiny.yaml");
-        assertThat(r.semiSupervised()).isEqualTo(new PseudoLabel(0.8, 100, 1, 10_000, new UnlabelledFolder("scans")));
+        assertThat(r.semiSupervised()).isEqualTo(new PseudoLabel(0.8, 100, 1, 10_000, new UnlabelledFolder("scans"), null));
         assertThat(RecipeIo.fromJson(RecipeIo.toJson(r), "round trip")).isEqualTo(r);
         assertThatThrownBy(() -> RecipeIo.fromYaml("""
                 name: tiny

@@ -15,7 +15,9 @@ import dev.kinglet.dsl.Variant;
  * erasing ({@link FashionSteps}); {@code pseudo-label} adds {@code semiSupervised: {type:
  * pseudoLabel}} with its defaults — a teacher of the same recipe predicts 10,000 of the other
  * training images (never the 10,000 test images), the 100 most confident above 0.9 per class
- * join the 100 labelled ones — and trains the student for the same 1,500 steps. Same draws,
+ * join the 100 labelled ones, repeated 10 times to half the student's images ({@code labelledShare: 0.5})
+ * — and trains the student for the same 1,500 steps; {@code pseudo-label-once} sees each labelled
+ * image once ({@code labelledShare: 0}). Same draws,
  * initialisation and batch order per seed (paired). Numbers: README, "Learning from unlabelled images".
  */
 public final class FashionSemi implements RecipeProvider {
@@ -25,7 +27,8 @@ public final class FashionSemi implements RecipeProvider {
                 .withDescription("Supervised (90 steps; 1,500 steps + augmentation) against self-training with pseudo-labels at 10 labelled Fashion-MNIST images per class, 3 seeds")
                 .withLearningCurve(new LearningCurve(List.of(10), null, 3, null));
         Variant augmented = FashionSteps.stepsAugment();
+        Variant once = augmented.withName("pseudo-label-once").and("semiSupervised", new PseudoLabel(null, null, null, null, null, 0.0));
         Variant pseudoLabel = augmented.withName("pseudo-label").and("semiSupervised", PseudoLabel.defaults());
-        return base.withVariants(augmented, pseudoLabel);
+        return base.withVariants(augmented, once, pseudoLabel);
     }
 }
