@@ -19,9 +19,12 @@ import dev.kinglet.train.RegressionEvaluation;
 final class RegressionJobs {
     private RegressionJobs() {}
 
-    /** Tests the trained {@code learner} on {@code test}, saves the model described by {@code model} when {@code save}, writes results.json. */
+    /**
+     * Tests the trained {@code learner} on {@code test}, saves the model described by {@code model} when {@code save}, writes
+     * results.json with {@code techniques}' entries (EMA, early stopping).
+     */
     static Runner.JobResult finish(Learner learner, ImageSet test, Plan.Job job, Path jobDir, ModelFiles.Description model, boolean save,
-                                   double seconds, PrintStream out) throws IOException {
+                                   double seconds, Map<String, Object> techniques, PrintStream out) throws IOException {
         RegressionEvaluation e = learner.evaluateRegression(test);
         if (save) ModelFiles.save(jobDir, learner.model(), model.withTargetScaling(learner.targetScaling()));
         Checkpoints.delete(jobDir); // the job is done: its model is saved, nothing left to resume
@@ -36,6 +39,7 @@ final class RegressionJobs {
         r.put("parameters", learner.model().parameterCount());
         r.put("normalization", Map.of("mean", model.normalization().mean(), "std", model.normalization().std()));
         r.put("targetScaling", Map.of("mean", learner.targetScaling().mean(), "std", learner.targetScaling().std()));
+        r.putAll(techniques);
         AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(r));
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "job %s: test R² %.4f, MAE %.4f, RMSE %.4f (%d images; ", job.id(),
                 e.meanR2(), e.meanMae(), e.meanRmse(), e.images()));

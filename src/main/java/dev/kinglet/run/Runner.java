@@ -325,7 +325,7 @@ public final class Runner {
                 double seconds = learner.state().fitSeconds();
                 techniques.finish();
                 if (split.train().isRegression()) {
-                    return RegressionJobs.finish(learner, split.test(), job, jobDir, description, r.output().saveModels(), seconds, out);
+                    return RegressionJobs.finish(learner, split.test(), job, jobDir, description, r.output().saveModels(), seconds, techniques.results(), out);
                 }
                 Evaluation test = learner.evaluate(split.test());
                 Evaluation plainTest = null;

@@ -9,7 +9,7 @@ import dev.kinglet.dsl.EarlyStopping;
 
 /**
  * Early stopping on a validation metric (accuracy, balanced accuracy: higher is better; loss:
- * lower is better): after every validation, a better score than all before keeps a copy of the
+ * lower is better; on a regression job the loss, or for the other two the mean R² of the targets): after every validation, a better score than all before keeps a copy of the
  * weights just validated (the averaged ones when an {@link Ema} is on); {@code patience} epochs
  * in a row without one stop the fit. {@link #restoreBest()} puts the best weights back at the end.
  * The best weights, score and counters are part of every checkpoint.
@@ -21,6 +21,7 @@ public final class EarlyStopper implements Callback, Checkpointed, AutoCloseable
     private WeightCopy best;
     private double bestScore = Double.NaN;
     private int bestEpoch, stale, stoppedAfter;
+    private boolean regression;
 
     public EarlyStopper(Learner learner, EarlyStopping settings) {
         this.learner = learner;
@@ -35,7 +36,8 @@ public final class EarlyStopper implements Callback, Checkpointed, AutoCloseable
     @Override
     public void on(Event event, TrainState s) {
         if (event != Event.AFTER_VALIDATE) return;
-        double score = score(s.validation());
+        regression = s.regression();
+        double score = s.regression() ? score(s.regressionValidation()) : score(s.validation());
         if (!Double.isNaN(score) && (bestEpoch == 0 || (settings.metric().equals("loss") ? score < bestScore : score > bestScore))) {
             keep();
             bestScore = score;
@@ -45,6 +47,16 @@ public final class EarlyStopper implements Callback, Checkpointed, AutoCloseable
             stoppedAfter = s.epoch();
             s.stop();
         }
+    }
+
+    /** A regression job's score: its validation loss for {@code metric: loss}, else its mean R² over the targets (higher is better, as accuracy). */
+    private double score(RegressionEvaluation v) {
+        return settings.metric().equals("loss") ? v.loss() : v.meanR2();
+    }
+
+    /** The metric as scored: {@code r2} for a regression job's accuracy or balanced accuracy. */
+    private String scored() {
+        return regression && !settings.metric().equals("loss") ? "r2" : settings.metric();
     }
 
     private double score(Evaluation v) {
@@ -79,10 +91,11 @@ public final class EarlyStopper implements Callback, Checkpointed, AutoCloseable
     /** What a job's results.json records. */
     public Map<String, Object> summary() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("metric", settings.metric());
+        String metric = scored();
+        m.put("metric", metric);
         m.put("patience", settings.patience());
         m.put("bestEpoch", bestEpoch);
-        if (bestEpoch > 0) m.put("bestValidation" + Character.toUpperCase(settings.metric().charAt(0)) + settings.metric().substring(1), bestScore);
+        if (bestEpoch > 0) m.put("bestValidation" + Character.toUpperCase(metric.charAt(0)) + metric.substring(1), bestScore);
         m.put("stoppedEarly", stoppedAfter > 0);
         if (stoppedAfter > 0) m.put("stoppedAfterEpoch", stoppedAfter);
         return m;

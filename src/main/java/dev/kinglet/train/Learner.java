@@ -338,13 +338,11 @@ public final class Learner implements AutoCloseable {
             state.regressionValidation = null;
             if (validate) {
                 long validationStart = System.nanoTime();
-                if (regression != null) {
-                    state.regressionValidation = evaluateRegression(validation);
-                } else {
-                    emit(Event.BEFORE_VALIDATE);
-                    state.validation = evaluate(validation);
-                    emit(Event.AFTER_VALIDATE);
-                }
+                // both kinds emit the events: the EMA validates its averaged weights, early stopping scores them
+                emit(Event.BEFORE_VALIDATE);
+                if (regression != null) state.regressionValidation = evaluateRegression(validation);
+                else state.validation = evaluate(validation);
+                emit(Event.AFTER_VALIDATE);
                 state.validations++;
                 state.validationSeconds += (System.nanoTime() - validationStart) / 1e9;
             }

@@ -169,4 +169,24 @@ class RegressionRunTest {
                 .hasMessageContaining("horizontalFlip may change the regression targets")
                 .hasMessageContaining("labels: {negate: [");
     }
+
+    @Test
+    void earlyStoppingAndTheEmaSeeARegressionJobsValidation() throws Exception {
+        Recipe base = recipe(List.of(), 4);
+        Recipe r = base.withTrain(base.train().withEma(0.5).withEarlyStopping(new dev.kinglet.dsl.EarlyStopping("loss", 2)));
+        var bytes = new ByteArrayOutputStream();
+        Runner.Result result = run(r, bytes);
+        assertThat(result.failed()).as(bytes.toString()).isEmpty();
+        JsonNode res = Json.PRETTY.readTree(result.runDir().resolve("jobs/base.all.f0.s0.m0/results.json").toFile());
+        JsonNode stopping = res.get("earlyStopping");
+        assertThat(stopping.get("bestEpoch").asInt()).as("validated every epoch, so some epoch was best: " + stopping).isBetween(1, 4);
+        assertThat(stopping.get("bestValidationLoss").asDouble()).isPositive();
+        // R² for accuracy (the default metric) on regression
+        Recipe r2 = base.withTrain(base.train().withEarlyStopping(new dev.kinglet.dsl.EarlyStopping(null, 2)));
+        Runner.Result second = run(r2.withName("regression-r2"), new ByteArrayOutputStream());
+        JsonNode s2 = Json.PRETTY.readTree(second.runDir().resolve("jobs/base.all.f0.s0.m0/results.json").toFile()).get("earlyStopping");
+        assertThat(s2.get("metric").asString()).isEqualTo("r2");
+        assertThat(s2.get("bestValidationR2").asDouble()).isLessThanOrEqualTo(1.0);
+        assertThat(s2.get("bestEpoch").asInt()).isBetween(1, 4);
+    }
 }
