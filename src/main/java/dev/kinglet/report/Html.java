@@ -290,7 +290,7 @@ final class Html {
         List<String> jobMetrics = res.metrics().subList(0, Math.min(2, res.metrics().size()));
         for (String metric : jobMetrics) h.append("<th>").append(label(metric)).append("</th>");
         boolean selfTrained = res.jobs().stream().anyMatch(j -> j.pseudoLabels() != null);
-        if (selfTrained) h.append("<th>pseudo-labels (of pool)</th><th>pseudo-labels right</th><th>teacher accuracy</th>");
+        if (selfTrained) h.append("<th>pseudo-labels (of pool or draws)</th><th>pseudo-labels right</th><th>teacher accuracy</th>");
         h.append("<th>train s</th><th class=\"l\">error</th></tr>\n");
         for (RunReport.JobRow j : res.jobs()) {
             h.append("<tr><td class=\"l\">").append(esc(j.id())).append("</td><td class=\"l\">").append(esc(j.state())).append("</td><td>")
@@ -301,9 +301,10 @@ final class Html {
             }
             if (selfTrained) {
                 var p = j.pseudoLabels();
-                h.append(p == null ? "<td>–</td><td>–</td><td>–</td>" : String.format(Locale.ROOT, "<td>%d of %d (%.1f%%)</td><td>%s</td><td>%.2f%%</td>",
-                        p.pseudoLabels(), p.poolImages(), 100 * p.rate(), p.accuracy() == null ? "–" : String.format(Locale.ROOT, "%.1f%%", 100 * p.accuracy()),
-                        100 * p.teacherTestAccuracy()));
+                h.append(p == null ? "<td>–</td><td>–</td><td>–</td>" : String.format(Locale.ROOT, "<td>%,d of %,d%s (%.1f%%)</td><td>%s</td><td>%s</td>",
+                        p.pseudoLabels(), p.of(), p.method().equals("fixMatch") ? " unlabelled draws" : "", 100 * p.rate(),
+                        p.accuracy() == null ? "–" : String.format(Locale.ROOT, "%.1f%%", 100 * p.accuracy()),
+                        p.teacherTestAccuracy() == null ? "– (FixMatch)" : String.format(Locale.ROOT, "%.2f%%", 100 * p.teacherTestAccuracy())));
             }
             h.append("<td>")
                     .append(j.trainSeconds() == null ? "–" : String.format(Locale.ROOT, "%.1f", j.trainSeconds())).append("</td><td class=\"l\">")

@@ -450,16 +450,26 @@ public final class RunReport {
                          Double trainSeconds, Integer trainImages, String error, PseudoLabels pseudoLabels) {}
 
     /**
-     * A self-trained job's last round ({@code semiSupervised: {type: pseudoLabel}}): the pseudo-labels
-     * taken of the pool's images, the share right (the pool's true labels are known), and the
-     * test accuracy of the teacher that made them, against which the job's own is the gain.
+     * A semi-supervised job's pseudo-labels. Self-training ({@code method} pseudoLabel), its last
+     * round: the pseudo-labels taken of the pool's {@code of} images, the share right (where the
+     * pool's true labels are known), and the test accuracy of the teacher that made them, against
+     * which the job's own is the gain. FixMatch ({@code method} fixMatch): of the {@code of}
+     * unlabelled images drawn over training, how many passed the threshold and how many of those
+     * were right; no teacher (null).
      */
-    public record PseudoLabels(int pseudoLabels, int poolImages, double rate, Double accuracy, double teacherTestAccuracy) {
+    public record PseudoLabels(String method, long pseudoLabels, long of, double rate, Double accuracy, Double teacherTestAccuracy) {
         static PseudoLabels of(JsonNode results) {
-            JsonNode rounds = results.has("semiSupervised") ? results.get("semiSupervised").get("rounds") : null;
+            JsonNode semi = results.get("semiSupervised");
+            if (semi == null) return null;
+            if ("fixMatch".equals(semi.path("type").asString())) {
+                JsonNode fit = semi.get("fit");
+                return new PseudoLabels("fixMatch", fit.get("pseudoLabels").asLong(), fit.get("unlabelledImages").asLong(), fit.get("rate").asDouble(),
+                        fit.get("accuracy").isNull() ? null : fit.get("accuracy").asDouble(), null);
+            }
+            JsonNode rounds = semi.get("rounds");
             if (rounds == null || rounds.isEmpty()) return null;
             JsonNode last = rounds.get(rounds.size() - 1);
-            return new PseudoLabels(last.get("pseudoLabels").asInt(), last.get("poolImages").asInt(), last.get("rate").asDouble(),
+            return new PseudoLabels("pseudoLabel", last.get("pseudoLabels").asInt(), last.get("poolImages").asInt(), last.get("rate").asDouble(),
                     last.get("accuracy").isNull() ? null : last.get("accuracy").asDouble(), last.get("teacherTestAccuracy").asDouble());
         }
     }

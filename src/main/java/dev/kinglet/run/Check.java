@@ -57,8 +57,9 @@ public final class Check {
             return report(stages, out);
         }
         try (split) {
-            if (recipe.semiSupervised() instanceof dev.kinglet.dsl.PseudoLabel p && p.data() != null && !p.data().equals(recipe.data().source())) {
-                try (var images = UnlabelledData.load(p.data(), "semiSupervised.data", recipe, split, dataBase)) {
+            var semi = recipe.semiSupervised();
+            if (semi != null && semi.data() != null && !semi.data().equals(recipe.data().source())) {
+                try (var images = UnlabelledData.load(semi.data(), "semiSupervised.data", recipe, split, dataBase)) {
                     stages.add(new Stage("unlabelled", true, images.what() + "; none is a test image"));
                 } catch (Exception e) {
                     stages.add(new Stage("unlabelled", false, e.getMessage()));

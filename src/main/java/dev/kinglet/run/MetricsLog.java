@@ -35,6 +35,10 @@ public final class MetricsLog implements Callback {
         line.put("trainLoss", s.epochLoss());
         if (!s.regression()) line.put("trainAccuracy", s.epochAccuracy());
         line.put("images", s.imagesInEpoch());
+        if (s.unlabelledInEpoch() > 0) {
+            line.put("unlabelledImages", s.unlabelledInEpoch());
+            line.put("pseudoLabelRate", (double) s.pseudoLabelsInEpoch() / s.unlabelledInEpoch());
+        }
         line.put("seconds", s.epochSeconds());
         line.put("imagesPerSecond", s.imagesPerSecond());
         line.put("lr", s.lr());

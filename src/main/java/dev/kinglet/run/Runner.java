@@ -21,6 +21,7 @@ import java.util.Map;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.data.Splits;
+import dev.kinglet.dsl.FixMatch;
 import dev.kinglet.dsl.PseudoLabel;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
@@ -301,7 +302,8 @@ public final class Runner {
                     student == null ? "" : " (" + d.train().size() + " labelled" + labelledTimes(student, d) + ", " + student.outcome().positions().length + " pseudo-labelled)",
                     validation.size(), split.test().size());
             try (Training t = Training.open(r, train, validation, split.train().classes(), job.initSeed(), o.dataBase(), info.device(), out, o.terminal(),
-                    job.id(), encoder)) {
+                    job.id(), encoder);
+                 FixMatchJob fixMatch = r.semiSupervised() instanceof FixMatch f ? FixMatchJob.attach(r, f, t, job, d, split, o.dataBase(), out) : null) {
                 Learner learner = t.learner();
                 Network net = t.net();
                 CosineObjective objective = t.objective();
@@ -351,9 +353,11 @@ public final class Runner {
                 }
                 details.putAll(techniques.results());
                 if (student != null) details.put("semiSupervised", student.outcome().summary(d.train().size()));
+                if (fixMatch != null) details.put("semiSupervised", fixMatch.summary());
                 AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(details));
-                out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%s%n",
-                        job.id(), 100 * test.accuracy(), test.images(), test.loss(), seconds, validationCost(learner.state()));
+                out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%s%s%n",
+                        job.id(), 100 * test.accuracy(), test.images(), test.loss(), seconds, validationCost(learner.state()),
+                        fixMatch == null ? "" : fixMatch.summaryLine());
                 return new JobResult(job.id(), "done", test.accuracy(), test.loss(), seconds, null);
                 }
             }

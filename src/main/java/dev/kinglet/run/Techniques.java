@@ -68,7 +68,9 @@ final class Techniques implements AutoCloseable {
             throw new RecipeException("train.earlyStopping", "needs validation images, but data.split leaves none here (data.split.validation 0, "
                     + "an auto split on at most " + dev.kinglet.dsl.AutoSplit.TINY + " images, or fewer than 2 training images per class); leave earlyStopping out or set data.split: {type: holdout, validation: 0.2}");
         }
-        Ema ema = train.ema() == null ? null : new Ema(learner.model(), train.ema());
+        // FixMatch validates and tests the weights' average, as its paper: semiSupervised.ema when train.ema is not set
+        Ema ema = train.ema() != null ? new Ema(learner.model(), train.ema())
+                : r.semiSupervised() instanceof dev.kinglet.dsl.FixMatch f ? new Ema(learner.model(), f.ema(), true) : null;
         EarlyStopper stopper = train.earlyStopping() == null ? null : new EarlyStopper(learner, train.earlyStopping());
         for (var c : new dev.kinglet.train.Callback[] {ema, stopper}) if (c != null) learner.add(c);
         return new Techniques(ema, stopper, null);
@@ -102,6 +104,7 @@ final class Techniques implements AutoCloseable {
         if (ema != null) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("decay", ema.decay());
+            if (ema.warmup()) e.put("warmup", "min(decay, (1 + step) / (10 + step))");
             e.put("validatedAndTested", earlyStopper == null ? "averaged weights" : "averaged weights of the best epoch");
             m.put("ema", e);
         }

@@ -8,7 +8,7 @@ public final class TrainState {
     long step, fitStartStep, imagesInEpoch, correctInEpoch;
     double stepLoss, lossSumInEpoch, lr, trainSecondsInEpoch, validationSeconds;
     int validations;
-    long epochStartNanos, fitStartNanos, dataWaitNanosInEpoch;
+    long epochStartNanos, fitStartNanos, dataWaitNanosInEpoch, unlabelledInEpoch, pseudoLabelsInEpoch;
     Evaluation validation;
     RegressionEvaluation regressionValidation;
     boolean stopped, regression;
@@ -29,6 +29,10 @@ public final class TrainState {
     /** Training accuracy over the epoch so far (with dropout and batch statistics on); NaN for regression. */
     public double epochAccuracy() { return imagesInEpoch == 0 || regression ? Double.NaN : (double) correctInEpoch / imagesInEpoch; }
     public long imagesInEpoch() { return imagesInEpoch; }
+    /** FixMatch: unlabelled images drawn in the epoch so far (each in two views), 0 without it. */
+    public long unlabelledInEpoch() { return unlabelledInEpoch; }
+    /** FixMatch: how many of them passed the threshold. */
+    public long pseudoLabelsInEpoch() { return pseudoLabelsInEpoch; }
     public double epochSeconds() { return (System.nanoTime() - epochStartNanos) / 1e9; }
     public double fitSeconds() { return (System.nanoTime() - fitStartNanos) / 1e9; }
     /** Training throughput of the epoch (validation time excluded once the epoch's steps are done). */

@@ -21,6 +21,7 @@ import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.natives.StateDict;
 import dev.kinglet.natives.TensorMemory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A real process killed with SIGKILL in the middle of training, then {@code run --resume}, ends
@@ -40,10 +41,14 @@ class KillResumeTest {
     }
 
     static Path jobDir(Path out) throws IOException {
-        try (var runs = Files.list(out.resolve("kill-resume"))) {
+        return jobDir(out, "kill-resume", "base.all.f0.s0.m0");
+    }
+
+    static Path jobDir(Path out, String recipe, String job) throws IOException {
+        try (var runs = Files.list(out.resolve(recipe))) {
             // run directories are named by their start time; "latest" and its temporary link are not
             return runs.filter(p -> Character.isDigit(p.getFileName().toString().charAt(0))).findFirst()
-                    .map(run -> run.resolve("jobs/base.all.f0.s0.m0")).orElse(null);
+                    .map(run -> run.resolve("jobs").resolve(job)).orElse(null);
         }
     }
 
@@ -53,7 +58,41 @@ class KillResumeTest {
                 .withAugment(new Augment(List.of(new AugmentOp.HorizontalFlip(0.5, null), new MixUp(0.4, 0.5)), null, null));
         // the saved model is early stopping's best of the EMA's averaged weights: both come back from the checkpoint
         r = r.withTrain(r.train().withEma(0.9).withEarlyStopping(new EarlyStopping("loss", 10)));
-        Path recipe = tmp.resolve("kill-resume.json");
+        Path job = killResumeAndCompare(r, "kill-resume", "base.all.f0.s0.m0", 2);
+        Path whole = jobDir(tmp.resolve("whole"), "kill-resume", "base.all.f0.s0.m0");
+        List<String> metrics = Files.readAllLines(job.resolve("metrics.jsonl"));
+        assertThat(metrics).hasSize(6);
+        assertThat(job.resolve(Checkpoints.INDEX)).doesNotExist();
+        assertThat(Json.PRETTY.readTree(job.resolve("results.json").toFile()).get("earlyStopping"))
+                .isEqualTo(Json.PRETTY.readTree(whole.resolve("results.json").toFile()).get("earlyStopping"));
+    }
+
+    /**
+     * FixMatch killed mid-run: the unlabelled batches after the checkpoint follow from the step
+     * count, so the resumed job ends with the uninterrupted one's weights, bit for bit, and its
+     * pseudo-label counts cover the whole fit.
+     */
+    @Test
+    void fixMatchKilledMidRunResumesToTheWeightsOfAnUninterruptedRun() throws Exception {
+        Recipe r = TestData.fashionRecipe(40, 32, 13).withName("kill-resume-fixmatch")
+                .withAugment(new Augment(List.of(new AugmentOp.HorizontalFlip(0.5, null)), null, null));
+        r = r.withData(r.data().withSubset(new dev.kinglet.dsl.PerClass(10)))
+                .withSemiSupervised(new dev.kinglet.dsl.FixMatch(0.6, 2, null, null, null, 400, null));
+        Path job = killResumeAndCompare(r, "kill-resume-fixmatch", "base.perClass10.f0.s0.m0", 3);
+        Path whole = jobDir(tmp.resolve("whole"), "kill-resume-fixmatch", "base.perClass10.f0.s0.m0");
+        JsonNode a = Json.PRETTY.readTree(whole.resolve("results.json").toFile()).get("semiSupervised").get("fit");
+        JsonNode b = Json.PRETTY.readTree(job.resolve("results.json").toFile()).get("semiSupervised").get("fit");
+        assertThat(b).isEqualTo(a);
+        assertThat(b.get("unlabelledImages").asLong()).isEqualTo(40 * 4 * 64);
+    }
+
+    /**
+     * Runs {@code r} whole into tmp/whole, then again into tmp/killed killed with SIGKILL once a
+     * checkpoint of epoch {@code killAfter} or later exists, resumes that, and checks that both
+     * saved models are equal bit for bit. Returns the resumed job's directory.
+     */
+    private Path killResumeAndCompare(Recipe r, String name, String jobId, int killAfter) throws Exception {
+        Path recipe = tmp.resolve(name + ".json");
         Files.writeString(recipe, RecipeIo.toJson(r));
 
         Path whole = tmp.resolve("whole"), killed = tmp.resolve("killed");
@@ -65,11 +104,11 @@ class KillResumeTest {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         int epochAtKill = 0;
         while (System.nanoTime() < deadline && k.isAlive()) {
-            Path job = Files.isDirectory(killed.resolve("kill-resume")) ? jobDir(killed) : null;
+            Path job = Files.isDirectory(killed.resolve(name)) ? jobDir(killed, name, jobId) : null;
             Path index = job == null ? null : job.resolve(Checkpoints.INDEX);
             if (index != null && Files.isRegularFile(index)) {
                 epochAtKill = Checkpoints.read(index.getParent()).orElseThrow().epoch();
-                if (epochAtKill >= 2) break;
+                if (epochAtKill >= killAfter) break;
             }
             Thread.sleep(20);
         }
@@ -77,7 +116,7 @@ class KillResumeTest {
         Runtime.getRuntime().exec(new String[] {"kill", "-9", Long.toString(k.pid())}).waitFor();
         k.waitFor(1, TimeUnit.MINUTES);
         assertThat(k.exitValue()).isEqualTo(137);
-        Path job = jobDir(killed);
+        Path job = jobDir(killed, name, jobId);
         assertThat(job.resolve("model.pth")).doesNotExist();
 
         Path runDir = job.getParent().getParent();
@@ -85,7 +124,7 @@ class KillResumeTest {
         assertThat(resume.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(resume.exitValue()).isZero();
 
-        try (StateDict a = StateDict.read(jobDir(whole).resolve("model.pth")); StateDict b = StateDict.read(job.resolve("model.pth"))) {
+        try (StateDict a = StateDict.read(jobDir(whole, name, jobId).resolve("model.pth")); StateDict b = StateDict.read(job.resolve("model.pth"))) {
             assertThat(b.keys()).isEqualTo(a.keys());
             for (String key : a.keys()) {
                 // Arrays.equals, not AssertJ's containsExactly: its diff is quadratic in the 1.6M weights of fc1
@@ -95,10 +134,6 @@ class KillResumeTest {
                 assertThat(same).as("%s equal after kill and resume", key).isTrue();
             }
         }
-        List<String> metrics = Files.readAllLines(job.resolve("metrics.jsonl"));
-        assertThat(metrics).hasSize(6);
-        assertThat(job.resolve(Checkpoints.INDEX)).doesNotExist();
-        assertThat(Json.PRETTY.readTree(job.resolve("results.json").toFile()).get("earlyStopping"))
-                .isEqualTo(Json.PRETTY.readTree(jobDir(whole).resolve("results.json").toFile()).get("earlyStopping"));
+        return job;
     }
 }
