@@ -35,9 +35,10 @@ public final class MetricsLog implements Callback {
         line.put("trainLoss", s.epochLoss());
         if (!s.regression()) line.put("trainAccuracy", s.epochAccuracy());
         line.put("images", s.imagesInEpoch());
-        if (s.unlabelledInEpoch() > 0) {
-            line.put("unlabelledImages", s.unlabelledInEpoch());
-            line.put("pseudoLabelRate", (double) s.pseudoLabelsInEpoch() / s.unlabelledInEpoch());
+        var unlabelled = s.unlabelledInEpoch();
+        if (unlabelled != null) {
+            line.put("unlabelledImages", unlabelled.images());
+            line.put("pseudoLabelRate", unlabelled.rate());
         }
         line.put("seconds", s.epochSeconds());
         line.put("imagesPerSecond", s.imagesPerSecond());

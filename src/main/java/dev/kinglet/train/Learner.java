@@ -72,6 +72,8 @@ public final class Learner implements AutoCloseable {
     private final long mixSeed;
     private double[] lrMultiplier;
     private UnlabelledStream unlabelled;
+    /** Images per forward pass of FixMatch's unlabelled views, see {@link #unlabelled(UnlabelledStream)}. */
+    private int chunk;
 
     /** A learner without augmentation. */
     public Learner(Network model, Optimizer opt, Device device, ImageSet train, Normalization norm, int batchSize, long seed) {
@@ -226,11 +228,17 @@ public final class Learner implements AutoCloseable {
 
     /**
      * FixMatch: every step also trains on a batch of {@code stream}'s unlabelled images (the
-     * learner closes it); null: none. See {@link dev.kinglet.dsl.FixMatch}.
+     * learner closes it); null: none. See {@link dev.kinglet.dsl.FixMatch}. On the CPU the views
+     * go through the network in passes of the labelled batch size ({@code kinglet.fixMatch.chunk}
+     * overrides), where the small networks here run fastest (the small CNN trained at 1,114 img/s
+     * in batches of 32, 233 in one of 480: its activations leave the caches); on CUDA the whole
+     * unlabelled batch in one pass.
      */
     public Learner unlabelled(UnlabelledStream stream) {
         if (regression != null) throw new IllegalStateException("FixMatch pseudo-labels classes: this learner trains regression");
         this.unlabelled = stream;
+        this.chunk = Integer.getInteger("kinglet.fixMatch.chunk", device.isCuda() ? Integer.MAX_VALUE : loader.batchSize());
+        state.unlabelled = stream;
         return add(stream); // it counts per epoch, and its counts ride in checkpoints
     }
 
@@ -333,7 +341,6 @@ public final class Learner implements AutoCloseable {
             state.lossSumInEpoch = 0;
             state.trainSecondsInEpoch = 0;
             state.dataWaitNanosInEpoch = 0;
-            state.unlabelledInEpoch = state.pseudoLabelsInEpoch = 0;
             state.epochStartNanos = System.nanoTime();
             emit(Event.BEFORE_EPOCH);
             model.setTraining(true);
@@ -477,18 +484,6 @@ public final class Learner implements AutoCloseable {
     }
 
     /**
-     * Images per forward pass of FixMatch's unlabelled views: on the CPU the labelled batch size
-     * ({@code kinglet.fixMatch.chunk} overrides), where the small networks here run fastest (the
-     * small CNN trained at 1,114 img/s in batches of 32, 233 in one of 480: its activations leave
-     * the caches); on CUDA the whole unlabelled batch in one pass.
-     */
-    private int chunk(int labelledBatch, int u) {
-        Integer set = Integer.getInteger("kinglet.fixMatch.chunk");
-        if (set != null) return Math.max(2, set);
-        return device.isCuda() ? u : Math.max(2, labelledBatch);
-    }
-
-    /**
      * FixMatch's unlabelled part of a step: the weak views' predictions without gradients (the
      * network in training mode, as in the paper), pseudo-labels where their top probability
      * reaches the threshold, and the gradients of the strong views' loss on them, accumulated in
@@ -500,7 +495,7 @@ public final class Learner implements AutoCloseable {
     private float fixMatchBackward(UnlabelledStream.Views views) {
         int u = views.weak().size();
         Tensor weak = onDevice(views.weak().images()), strong = onDevice(views.strong().images());
-        int chunk = chunk(loader.batchSize(), u);
+        int chunk = Math.max(2, Math.min(this.chunk, u));
         float[] confidence = new float[u];
         long[] pseudo = new long[u];
         if (autocast) torch.set_autocast_enabled(torch.DeviceType.CUDA, true);
@@ -525,8 +520,6 @@ public final class Learner implements AutoCloseable {
             labels[kept++] = pseudo[i];
         }
         unlabelled.count(u, kept, right);
-        state.unlabelledInEpoch += u;
-        state.pseudoLabelsInEpoch += kept;
         if (kept < 2 || unlabelled.weight == 0) return 0;
         float total = 0;
         for (int[] part : parts(kept, chunk)) {

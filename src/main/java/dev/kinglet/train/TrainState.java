@@ -8,7 +8,8 @@ public final class TrainState {
     long step, fitStartStep, imagesInEpoch, correctInEpoch;
     double stepLoss, lossSumInEpoch, lr, trainSecondsInEpoch, validationSeconds;
     int validations;
-    long epochStartNanos, fitStartNanos, dataWaitNanosInEpoch, unlabelledInEpoch, pseudoLabelsInEpoch;
+    long epochStartNanos, fitStartNanos, dataWaitNanosInEpoch;
+    UnlabelledStream unlabelled;
     Evaluation validation;
     RegressionEvaluation regressionValidation;
     boolean stopped, regression;
@@ -29,10 +30,8 @@ public final class TrainState {
     /** Training accuracy over the epoch so far (with dropout and batch statistics on); NaN for regression. */
     public double epochAccuracy() { return imagesInEpoch == 0 || regression ? Double.NaN : (double) correctInEpoch / imagesInEpoch; }
     public long imagesInEpoch() { return imagesInEpoch; }
-    /** FixMatch: unlabelled images drawn in the epoch so far (each in two views), 0 without it. */
-    public long unlabelledInEpoch() { return unlabelledInEpoch; }
-    /** FixMatch: how many of them passed the threshold. */
-    public long pseudoLabelsInEpoch() { return pseudoLabelsInEpoch; }
+    /** FixMatch: the unlabelled images drawn in the epoch so far and their pseudo-labels; null without it. */
+    public UnlabelledStream.Counts unlabelledInEpoch() { return unlabelled == null ? null : unlabelled.epoch(); }
     public double epochSeconds() { return (System.nanoTime() - epochStartNanos) / 1e9; }
     public double fitSeconds() { return (System.nanoTime() - fitStartNanos) / 1e9; }
     /** Training throughput of the epoch (validation time excluded once the epoch's steps are done). */
