@@ -17,6 +17,9 @@ import dev.kinglet.run.Check;
 import dev.kinglet.run.Plan;
 import dev.kinglet.run.Provenance;
 import dev.kinglet.run.Runner;
+import dev.kinglet.run.Shard;
+import dev.kinglet.run.Support;
+import dev.kinglet.rundir.Job;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -181,8 +184,8 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            var report = dev.kinglet.report.RunReport.write(dir);
-            report.print(new PrintStream(System.out, true));
+            // collects what workers and shards recorded, combines finished ensembles, then reports (missing jobs shown as missing)
+            Runner.merge(dir, Runner.Options.defaults(new PrintStream(System.out, true)).withDevice(Device.CPU), true);
             return OK;
         }
     }
@@ -218,9 +221,9 @@ public final class Main {
             }
             out.print(RecipeIo.toYaml(r));
             out.println("# plan: " + plan.summary());
-            for (Plan.Job j : plan.jobs().subList(0, Math.min(20, plan.jobs().size()))) out.println("#   " + j.id());
+            for (Job j : plan.jobs().subList(0, Math.min(20, plan.jobs().size()))) out.println("#   " + j.id());
             if (plan.jobs().size() > 20) out.println("#   ... and " + (plan.jobs().size() - 20) + " more");
-            var findings = Runner.checkSupported(r, plan);
+            var findings = Support.check(r, plan);
             findings.errors().forEach(e -> out.println("# not runnable yet: " + e));
             findings.notices().forEach(n -> out.println("# notice: " + n));
             return OK;
@@ -276,10 +279,23 @@ public final class Main {
         @Option(names = "--devices", paramLabel = "LIST", split = ",", description = "one worker process per device, e.g. cuda:0,cuda:1 (instead of --processes)")
         List<String> devices;
 
+        @Option(names = "--prepare", description = "do what a run needs once (plan, baselines, searches, pre-training, plan.json) and stop,"
+                + " every job pending, for --resume RUN_DIR --shard i/N on other machines")
+        boolean prepare;
+
+        @Option(names = "--shard", paramLabel = "i/N", description = "with --resume: run only shard i of N of the pending jobs (a lock per job);"
+                + " N alone takes i from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array)")
+        String shard;
+
         @Override
         public Integer call() throws Exception {
             var options = Runner.Options.defaults(System.out).withOutRoot(out).withDevice(Device.parse(device))
-                    .withThreads(threads == null ? NativeRuntime.defaultThreads() : threads).withWorkers(workers());
+                    .withThreads(threads == null ? NativeRuntime.defaultThreads() : threads).withWorkers(workers()).withPrepare(prepare)
+                    .withShard(shard == null ? null : Shard.parse(shard, System.getenv()));
+            if (shard != null && resume == null) throw new IllegalArgumentException("--shard runs a share of a prepared run: give it with --resume RUN_DIR (prepare with --prepare)");
+            if (shard != null && (prepare || processes != null || devices != null)) {
+                throw new IllegalArgumentException("--shard runs its jobs one after another in this process: give no --prepare, --processes or --devices with it");
+            }
             ContainerOutput.requireMounted(resume != null ? resume : out, System.getenv(), Path.of("/proc/self/mountinfo"));
             Device.parse(device).resolve(); // a device that cannot work (CUDA without a GPU) is refused before a run directory exists
             Runner.Result result;

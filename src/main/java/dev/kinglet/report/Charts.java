@@ -18,7 +18,8 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-import dev.kinglet.run.Stats;
+import dev.kinglet.util.Stats;
+
 
 /** The report's plots, drawn with XChart and inlined as PNG data URIs. */
 final class Charts {

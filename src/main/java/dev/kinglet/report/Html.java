@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import dev.kinglet.dsl.RecipeIo;
-import dev.kinglet.run.Json;
-import dev.kinglet.run.Runner;
-import dev.kinglet.run.Stats;
+import dev.kinglet.rundir.RunFiles;
+import dev.kinglet.util.Json;
+import dev.kinglet.util.Stats;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -271,7 +271,7 @@ final class Html {
         tuning(r.dir(), res.tuning(), h);
 
         // pictures the run saved
-        Path preview = r.dir().resolve(Runner.AUGMENT_PREVIEW);
+        Path preview = r.dir().resolve(RunFiles.AUGMENT_PREVIEW);
         if (Files.isRegularFile(preview)) {
             h.append("<h2>Augmentation samples</h2>\n<p class=\"note\">Each row: the original through the evaluation pipeline, then draws of the training pipeline.</p>\n")
                     .append(img(Files.readAllBytes(preview), "augmentation samples")).append('\n');

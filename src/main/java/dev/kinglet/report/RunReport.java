@@ -17,10 +17,13 @@ import dev.kinglet.dsl.KFold;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
-import dev.kinglet.run.AtomicFiles;
-import dev.kinglet.run.Json;
-import dev.kinglet.run.Runner;
-import dev.kinglet.run.Stats;
+import dev.kinglet.rundir.Job;
+import dev.kinglet.rundir.JobResult;
+import dev.kinglet.rundir.PlanFile;
+import dev.kinglet.rundir.RunFiles;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
+import dev.kinglet.util.Stats;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -85,37 +88,33 @@ public final class RunReport {
     }
 
     public static RunReport read(Path dir) throws IOException {
-        Path recipeFile = dir.resolve("recipe.json"), planFile = dir.resolve("plan.json");
-        if (!Files.isRegularFile(recipeFile) || !Files.isRegularFile(planFile)) {
+        Path recipeFile = dir.resolve(RunFiles.RECIPE);
+        if (!Files.isRegularFile(recipeFile) || !PlanFile.exists(dir)) {
             throw new RecipeException("report", dir + " is not a run directory: it needs recipe.json and plan.json");
         }
         Recipe recipe = RecipeIo.fromJson(Files.readString(recipeFile), recipeFile.toString());
         List<String> metricNames = recipe.data().regression() ? REGRESSION_METRICS : METRICS;
         String primary = metricNames.get(0);
-        JsonNode plan = Json.PRETTY.readTree(planFile.toFile());
-        List<JsonNode> jobs = new ArrayList<>();
-        plan.get("jobs").forEach(jobs::add);
+        PlanFile plan = PlanFile.read(dir);
+        List<PlanFile.Entry> jobs = plan.jobs();
         Map<String, Boolean> ensembleVariant = new LinkedHashMap<>();
-        for (JsonNode j : jobs) {
-            String v = j.get("job").get("variant").asString();
-            ensembleVariant.merge(v, j.get("job").get("member").asInt() > 0, Boolean::logicalOr);
-        }
+        for (PlanFile.Entry j : jobs) ensembleVariant.merge(j.job().variant(), j.job().member() > 0, Boolean::logicalOr);
         List<Unit> units = new ArrayList<>();
         List<JobRow> jobRows = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         Map<String, List<Epoch>> curves = new LinkedHashMap<>();
         Map<String, List<Double>> singleMembers = new LinkedHashMap<>();
-        for (JsonNode j : jobs) {
-            JsonNode job = j.get("job");
-            String id = j.get("id").asString(), variant = job.get("variant").asString(), point = job.get("point").asString();
-            Path jobDir = dir.resolve("jobs").resolve(id);
-            Runner.JobResult recorded = Runner.recorded(dir, j);
-            String state = recorded.state(), error = recorded.error();
+        for (PlanFile.Entry j : jobs) {
+            Job job = j.job();
+            String id = j.id(), variant = job.variant(), point = job.point();
+            Path jobDir = RunFiles.jobDir(dir, id);
+            JobResult recorded = RunFiles.recorded(dir, j);
+            String state = recorded.state().json(), error = recorded.error();
             JsonNode res = readJson(jobDir.resolve("results.json"));
-            boolean done = state.equals("done") && res != null;
+            boolean done = recorded.isDone() && res != null;
             if (!done) missing.add(id + " (" + state + (error != null ? ": " + error : "") + ")");
             Map<String, Double> metrics = done ? metrics(res.has("test") ? res.get("test") : res) : Map.of();
-            jobRows.add(new JobRow(id, variant, point, job.get("fold").asInt(), job.get("seedIndex").asInt(), job.get("member").asInt(),
+            jobRows.add(new JobRow(id, variant, point, job.fold(), job.seedIndex(), job.member(),
                     done ? "done" : state, metrics, done && res.has("trainSeconds") ? res.get("trainSeconds").asDouble() : null,
                     done && res.has("trainImages") ? res.get("trainImages").asInt() : null, error, done ? PseudoLabels.of(res) : null));
             curves.put(id, readEpochs(jobDir.resolve("metrics.jsonl")));
@@ -123,23 +122,23 @@ public final class RunReport {
             if (ensembleVariant.get(variant)) {
                 singleMembers.computeIfAbsent(key + " (single members)", k -> new ArrayList<>());
                 if (done && metrics.get(primary) != null) singleMembers.get(key + " (single members)").add(metrics.get(primary));
-                if (job.get("member").asInt() == 0) {
-                    String ensembleId = id.substring(0, id.lastIndexOf(".m"));
+                if (job.member() == 0) {
+                    String ensembleId = job.ensembleId();
                     JsonNode e = readJson(dir.resolve("ensembles").resolve(ensembleId).resolve("ensemble.json"));
                     if (e != null && e.get("result").has("test")) {
-                        units.add(new Unit(variant, point, job.get("fold").asInt(), job.get("seedIndex").asInt(), "ensembles/" + ensembleId,
+                        units.add(new Unit(variant, point, job.fold(), job.seedIndex(), "ensembles/" + ensembleId,
                                 metrics(e.get("result").get("test")), e.get("result").get("test")));
                     } else {
                         missing.add("ensemble " + ensembleId + " (not combined: some members did not finish)");
                     }
                 }
             } else if (done) {
-                units.add(new Unit(variant, point, job.get("fold").asInt(), job.get("seedIndex").asInt(), "jobs/" + id, metrics, res.get("test")));
+                units.add(new Unit(variant, point, job.fold(), job.seedIndex(), "jobs/" + id, metrics, res.get("test")));
             }
         }
         List<BaselineUnit> baselines = readBaselines(dir);
         List<String> points = new ArrayList<>();
-        for (JsonNode j : jobs) if (!points.contains(j.get("job").get("point").asString())) points.add(j.get("job").get("point").asString());
+        for (PlanFile.Entry j : jobs) if (!points.contains(j.job().point())) points.add(j.job().point());
         List<String> variants = new ArrayList<>(ensembleVariant.keySet());
 
         // summary rows
@@ -198,7 +197,7 @@ public final class RunReport {
 
         List<Curve> learningCurves = learningCurves(recipe, points, variants, units, baselines, primary);
         JsonNode provenance = readJson(dir.resolve("provenance.json"));
-        JsonNode notices = readJson(dir.resolve(Runner.NOTICES));
+        JsonNode notices = readJson(dir.resolve(RunFiles.NOTICES));
         List<String> noticeList = new ArrayList<>();
         if (notices != null) notices.forEach(n -> noticeList.add(n.asString()));
         List<JsonNode> ensembles = new ArrayList<>();
@@ -211,8 +210,8 @@ public final class RunReport {
                 }
             }
         }
-        Results results = new Results(recipe.name(), recipe.description(), plan.get("summary").asString(), modelSelection(recipe), metricNames,
-                ranked, baselineRows, learningCurves, jobRows, ensembles, missing, noticeList, testAccuracy, readJson(dir.resolve(Runner.TUNING)), provenance);
+        Results results = new Results(recipe.name(), recipe.description(), plan.summary(), modelSelection(recipe), metricNames,
+                ranked, baselineRows, learningCurves, jobRows, ensembles, missing, noticeList, testAccuracy, readJson(dir.resolve(RunFiles.TUNING)), provenance);
         return new RunReport(dir, results, recipe, curves, units);
     }
 

@@ -19,6 +19,9 @@ import dev.kinglet.data.ImageSet;
 import dev.kinglet.dsl.BackboneFeatures;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.natives.Device;
+import dev.kinglet.rundir.Job;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
 
 /**
  * The recipe's baseline models, trained once per learning-curve point, fold and seed on exactly
@@ -32,7 +35,7 @@ final class BaselineRuns {
     private BaselineRuns() {}
 
     /** The file of the baselines that share {@code job}'s point, fold and seed. */
-    static String fileName(Plan.Job job) {
+    static String fileName(Job job) {
         return job.point() + ".f" + job.fold() + ".s" + job.seedIndex() + ".json";
     }
 
@@ -46,8 +49,8 @@ final class BaselineRuns {
         Path dir = runDir.resolve(DIR);
         Files.createDirectories(dir);
         Set<String> seen = new LinkedHashSet<>();
-        List<Plan.Job> todo = new ArrayList<>();
-        for (Plan.Job job : plan.jobs()) {
+        List<Job> todo = new ArrayList<>();
+        for (Job job : plan.jobs()) {
             if (!job.variant().equals("base") || !seen.add(fileName(job))) continue;
             if (Files.isRegularFile(dir.resolve(fileName(job)))) {
                 out.println("baselines " + job.point() + ".f" + job.fold() + ".s" + job.seedIndex() + ": done in an earlier session, kept");
@@ -64,12 +67,12 @@ final class BaselineRuns {
             return;
         }
         try (backbone) {
-            for (Plan.Job job : todo) runOne(recipe, job, split, dir.resolve(fileName(job)), backbone, out);
+            for (Job job : todo) runOne(recipe, job, split, dir.resolve(fileName(job)), backbone, out);
         }
     }
 
-    private static void runOne(Recipe recipe, Plan.Job job, Datasets.Split split, Path file, BackboneExtractor backbone, PrintStream out) throws IOException {
-        try (Runner.JobData images = Runner.jobData(recipe, split, job)) {
+    private static void runOne(Recipe recipe, Job job, Datasets.Split split, Path file, BackboneExtractor backbone, PrintStream out) throws IOException {
+        try (JobRunner.JobData images = JobRunner.jobData(recipe, split, job)) {
             ImageSet train = images.train();
             List<Baselines.Result> results = Baselines.run(recipe.baseline(), train, split.test(), job.subsetSeed(), backbone);
             List<Map<String, Object>> models = new ArrayList<>();

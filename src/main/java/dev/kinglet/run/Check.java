@@ -37,7 +37,7 @@ public final class Check {
         Plan plan;
         try {
             plan = Plan.of(recipe);
-            Runner.checkSupported(recipe, plan).throwIfRefused();
+            Support.check(recipe, plan).throwIfRefused();
             stages.add(new Stage("recipe", true, plan.summary()));
         } catch (RuntimeException e) {
             stages.add(new Stage("recipe", false, e.getMessage()));

@@ -21,6 +21,8 @@ import dev.kinglet.train.Checkpointed;
 import dev.kinglet.train.Event;
 import dev.kinglet.train.Learner;
 import dev.kinglet.train.TrainState;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.kinglet.train.Evaluation;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
 
 /**
  * Deep ensembles (Lakshminarayanan et al.; Olson et al. for small data): the members of a plan

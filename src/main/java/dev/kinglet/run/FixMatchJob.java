@@ -16,6 +16,7 @@ import dev.kinglet.dsl.AugmentOp;
 import dev.kinglet.dsl.FixMatch;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
+import dev.kinglet.rundir.Job;
 import dev.kinglet.train.UnlabelledStream;
 
 /**
@@ -43,7 +44,7 @@ final class FixMatchJob implements AutoCloseable {
     }
 
     /** Streams {@code f}'s unlabelled images into {@code t}'s learner (which then closes the stream); the caller closes the returned job after training. */
-    static FixMatchJob attach(Recipe r, FixMatch f, Training t, Plan.Job job, Runner.JobData d, Datasets.Split split, Path dataBase, PrintStream out)
+    static FixMatchJob attach(Recipe r, FixMatch f, Training t, Job job, JobRunner.JobData d, Datasets.Split split, Path dataBase, PrintStream out)
             throws IOException {
         boolean external = f.data() != null && !f.data().equals(r.data().source());
         UnlabelledData.Images source = external ? UnlabelledData.load(f.data(), "semiSupervised.data", r, split, dataBase) : null;

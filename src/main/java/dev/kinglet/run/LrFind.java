@@ -23,9 +23,12 @@ import dev.kinglet.dsl.Recipe;
 import dev.kinglet.model.Network;
 import dev.kinglet.natives.Device;
 import dev.kinglet.natives.NativeRuntime;
+import dev.kinglet.rundir.Job;
 import dev.kinglet.train.CosineObjective;
 import dev.kinglet.train.Learner;
 import dev.kinglet.train.LrFinder;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
 
 /**
  * {@code kinglet lr-find}: the learning-rate range test ({@link LrFinder}) on the model, data,
@@ -42,12 +45,12 @@ public final class LrFind {
 
     public static LrFinder.Result run(Recipe r, Path dataBase, Device device, int threads, Path outDir, PrintStream out) throws IOException {
         Plan plan = Plan.of(r);
-        Runner.checkSupported(r, plan).throwIfRefused();
-        Plan.Job job = plan.jobs().get(0);
+        Support.check(r, plan).throwIfRefused();
+        Job job = plan.jobs().get(0);
         NativeRuntime.Info info = NativeRuntime.start(threads, r.seed(), device);
         LrFinder.Result result;
         try (Datasets.Split split = Datasets.load(r.data(), dataBase, r.seed())) {
-            try (Runner.JobData d = Runner.jobData(r, split, job)) {
+            try (JobRunner.JobData d = JobRunner.jobData(r, split, job)) {
                 ImageSet train = d.train();
                 try (ImageSet none = train.select(new int[0]);
                      Training t = Training.open(r, train, none, split.train().classes(), job.initSeed(), dataBase, info.device(), out, false, "lr-find")) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import dev.kinglet.train.Callback;
 import dev.kinglet.train.Event;
 import dev.kinglet.train.TrainState;
+import dev.kinglet.util.Json;
 
 /** Appends one JSON line per epoch to {@code metrics.jsonl}, each line forced to disk whole. */
 public final class MetricsLog implements Callback {

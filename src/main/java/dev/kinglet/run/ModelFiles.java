@@ -17,11 +17,13 @@ import dev.kinglet.dsl.TorchScriptBackbone;
 import dev.kinglet.model.Network;
 import dev.kinglet.model.TorchScriptNet;
 import dev.kinglet.model.WeightLoader;
-import dev.kinglet.train.CosineObjective;
-import dev.kinglet.train.TargetScaling;
 import dev.kinglet.natives.Device;
 import dev.kinglet.natives.Normalization;
 import dev.kinglet.natives.StateDict;
+import dev.kinglet.train.CosineObjective;
+import dev.kinglet.train.TargetScaling;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -12,6 +12,8 @@ import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.dsl.Subset;
 import dev.kinglet.dsl.Variant;
+import dev.kinglet.rundir.Job;
+import dev.kinglet.rundir.JobId;
 
 /**
  * The jobs a recipe expands to: variants (the base recipe first) x learning-curve points x
@@ -20,10 +22,6 @@ import dev.kinglet.dsl.Variant;
  * seed, never on its variant, so variants are compared on the same data (paired).
  */
 public record Plan(List<Job> jobs, Map<String, Recipe> variants, Map<String, String> skipped) {
-
-    /** One training job. Seeds: {@code splitSeed} draws the fold, {@code subsetSeed} the labelled subset, {@code initSeed} the weights and batch order. */
-    public record Job(String id, String variant, String point, Subset subset, int fold, int seedIndex, int member,
-                      long splitSeed, long subsetSeed, long initSeed) {}
 
     public static Plan of(Recipe base) {
         return of(base, java.nio.file.Path.of(""));
@@ -63,9 +61,8 @@ public record Plan(List<Job> jobs, Map<String, Recipe> variants, Map<String, Str
                 for (int fold = 0; fold < r.data().split().folds(); fold++) {
                     for (int s = 0; s < seeds; s++) {
                         for (int m = 0; m < r.ensemble().members(); m++) {
-                            String id = e.getKey() + "." + pointName(point) + ".f" + fold + ".s" + s + ".m" + m;
                             long seed = r.seed();
-                            jobs.add(new Job(id, e.getKey(), pointName(point), point, fold, s, m,
+                            jobs.add(new Job(new JobId(e.getKey(), pointName(point), fold, s, m), point,
                                     seed + 1_000_003L * fold, seed * 31 + 7919L * s, seed + 104_729L * m + 7_919L * s + 13L * fold));
                         }
                     }

@@ -13,11 +13,12 @@ import org.bytedeco.pytorch.global.torch;
 
 import dev.kinglet.data.Datasets;
 import dev.kinglet.model.Network;
-import dev.kinglet.train.CosineObjective;
 import dev.kinglet.natives.BatchBuffer;
 import dev.kinglet.natives.Image;
 import dev.kinglet.natives.Scope;
 import dev.kinglet.natives.TensorMemory;
+import dev.kinglet.train.CosineObjective;
+import dev.kinglet.util.AtomicFiles;
 
 /**
  * Class probabilities of images from a saved model ({@link ModelFiles}): each image is decoded,

@@ -43,6 +43,8 @@ import dev.kinglet.natives.Scope;
 import dev.kinglet.natives.StateDict;
 import dev.kinglet.natives.TensorMemory;
 import dev.kinglet.train.Learner;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -85,18 +87,13 @@ public final class Pretraining {
         }
     }
 
-    /** Where a variant's labelled data comes from (the runner's cache of loaded splits). */
-    public interface Splits {
-        Datasets.Split get(Data data, long seed) throws IOException;
-    }
-
     /**
      * The encoder of every variant with a {@code pretrain} section, pre-trained once per distinct
      * pre-training: the first in {@code runDir/pretrain}, others in {@code runDir/pretrain-<variant>}.
      * A pre-training that fails (a NaN loss or an unreadable image, say) is reported and recorded as that variant's
      * {@linkplain Encoder#failed failed} encoder: the other variants still run. A recipe error stops the run.
      */
-    public static Map<String, Encoder> ensureAll(Plan plan, Splits data, Path runDir, Path dataBase, Device device, PrintStream out) throws IOException {
+    public static Map<String, Encoder> ensureAll(Plan plan, SplitSource data, Path runDir, Path dataBase, Device device, PrintStream out) throws IOException {
         Map<String, Encoder> byVariant = new LinkedHashMap<>();
         Map<String, String> firstOf = new HashMap<>();
         for (var e : plan.variants().entrySet()) {

@@ -8,8 +8,12 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.kinglet.data.ImageSet;
+import dev.kinglet.rundir.Job;
+import dev.kinglet.rundir.JobResult;
 import dev.kinglet.train.Learner;
 import dev.kinglet.train.RegressionEvaluation;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
 
 /**
  * The end of a regression job: its test metrics (MAE, RMSE and R² per target and averaged) in
@@ -23,7 +27,7 @@ final class RegressionJobs {
      * Tests the trained {@code learner} on {@code test}, saves the model described by {@code model} when {@code save}, writes
      * results.json with {@code techniques}' entries (EMA, early stopping).
      */
-    static Runner.JobResult finish(Learner learner, ImageSet test, Plan.Job job, Path jobDir, ModelFiles.Description model, boolean save,
+    static JobResult finish(Learner learner, ImageSet test, Job job, Path jobDir, ModelFiles.Description model, boolean save,
                                    double seconds, Map<String, Object> techniques, PrintStream out) throws IOException {
         RegressionEvaluation e = learner.evaluateRegression(test);
         if (save) ModelFiles.save(jobDir, learner.model(), model.withTargetScaling(learner.targetScaling()));
@@ -47,6 +51,6 @@ final class RegressionJobs {
             line.append(String.format(Locale.ROOT, "%s%s R² %.4f MAE %.4f", j == 0 ? "" : ", ", e.targets().get(j), e.r2()[j], e.mae()[j]));
         }
         out.println(line.append(String.format(Locale.ROOT, "), trained in %.1f s", seconds)));
-        return new Runner.JobResult(job.id(), "done", null, e.loss(), seconds, null, e.meanR2());
+        return JobResult.regressed(job.id(), e.meanR2(), e.loss(), seconds);
     }
 }

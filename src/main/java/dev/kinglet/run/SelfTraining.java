@@ -18,6 +18,9 @@ import dev.kinglet.dsl.PseudoLabel;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.natives.Device;
+import dev.kinglet.rundir.Job;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
 
 /**
  * Self-training with pseudo-labels ({@code semiSupervised: {type: pseudoLabel}}) for one job. The
@@ -69,7 +72,7 @@ final class SelfTraining {
      * Runs (or, when {@code jobDir} holds the outcome for this job and recipe, reloads) the
      * rounds of {@code p} and returns the student's training set; the caller closes it.
      */
-    static Student run(Recipe r, PseudoLabel p, Plan.Job job, Runner.JobData d, Datasets.Split split, Path jobDir, Path dataBase, Device device,
+    static Student run(Recipe r, PseudoLabel p, Job job, JobRunner.JobData d, Datasets.Split split, Path jobDir, Path dataBase, Device device,
                        PrintStream out, boolean terminal, Pretraining.Encoder encoder) throws IOException {
         String key = Datasets.digest(d.train().sha256().getBytes(), RecipeIo.toJson(r).getBytes());
         boolean external = p.data() != null && !p.data().equals(r.data().source());
@@ -152,7 +155,7 @@ final class SelfTraining {
      * The pool: positions in the job's training part outside its labelled subset, in order, at
      * most {@code cap} of them drawn at random by {@code seed} (0: all).
      */
-    static int[] pool(Runner.JobData d, int cap, long seed) {
+    static int[] pool(JobRunner.JobData d, int cap, long seed) {
         boolean[] labelled = new boolean[d.trainPart().size()];
         for (int s : d.subset()) labelled[s] = true;
         int[] all = new int[labelled.length - d.subset().length];
@@ -207,7 +210,7 @@ final class SelfTraining {
      * of {@code from} with {@code labels}: a view of the training part, or a copy when {@code from}
      * is another source.
      */
-    private static ImageSet student(Runner.JobData d, ImageSet from, boolean external, int[] positions, int[] labels, int repeats) {
+    private static ImageSet student(JobRunner.JobData d, ImageSet from, boolean external, int[] positions, int[] labels, int repeats) {
         int s = d.subset().length;
         if (external) {
             int[] again = new int[s * repeats];

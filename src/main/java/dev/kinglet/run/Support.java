@@ -111,4 +111,17 @@ public final class Support {
         return path + ": " + what + " is part of the recipe format but not run by Kinglet " + Provenance.kingletVersion()
                 + " yet; what runs now: " + supported;
     }
+
+    /** Refuses a recipe that asks for what this engine does not run, naming every path at once. */
+    public static Findings check(Recipe recipe, Plan plan) {
+        List<String> errors = new ArrayList<>(), notices = new ArrayList<>();
+        plan.skipped().forEach((name, why) -> notices.add("variant " + name + " " + why));
+        for (var e : plan.variants().entrySet()) {
+            var f = check(e.getValue());
+            String prefix = e.getKey().equals("base") ? "" : "variant " + e.getKey() + ": ";
+            f.errors().forEach(m -> errors.add(prefix + m));
+            if (e.getKey().equals("base")) notices.addAll(f.notices());
+        }
+        return new Findings(errors, notices);
+    }
 }

@@ -12,6 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.kinglet.natives.Device;
+import dev.kinglet.rundir.Job;
+import dev.kinglet.rundir.JobResult;
+import dev.kinglet.rundir.RunFiles;
 
 /**
  * Runs a run's pending jobs in worker processes at once, one per device of
@@ -27,21 +30,21 @@ import dev.kinglet.natives.Device;
 final class Workers {
     private Workers() {}
 
-    static Map<String, Runner.JobResult> run(Path dir, List<Plan.Job> pending, Runner.Options o, PrintStream out) throws IOException {
+    static Map<String, JobResult> run(Path dir, List<Job> pending, Runner.Options o, PrintStream out) throws IOException {
         List<Device> devices = o.workers();
         int n = Math.min(devices.size(), pending.size());
         int threads = Math.max(1, o.threads() / n);
-        List<List<Plan.Job>> shares = new ArrayList<>();
+        List<List<Job>> shares = new ArrayList<>();
         for (int k = 0; k < n; k++) shares.add(new ArrayList<>());
         for (int i = 0; i < pending.size(); i++) shares.get(i % n).add(pending.get(i));
         Path logs = Files.createDirectories(dir.resolve("workers"));
         List<Process> processes = new ArrayList<>();
         Thread stopWorkers = new Thread(() -> processes.forEach(Process::destroy), "kinglet-stop-workers");
         Runtime.getRuntime().addShutdownHook(stopWorkers);
-        Map<String, Runner.JobResult> results = new LinkedHashMap<>();
+        Map<String, JobResult> results = new LinkedHashMap<>();
         try {
             for (int k = 0; k < n; k++) {
-                List<String> ids = shares.get(k).stream().map(Plan.Job::id).toList();
+                List<String> ids = shares.get(k).stream().map(Job::id).toList();
                 Path log = logs.resolve("worker-" + k + ".log");
                 Process p = new ProcessBuilder(command(dir, ids, devices.get(k), threads, o.dataBase()))
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -51,11 +54,11 @@ final class Workers {
             for (int k = 0; k < n; k++) {
                 int code = waitFor(processes.get(k));
                 Path log = logs.resolve("worker-" + k + ".log");
-                for (Plan.Job job : shares.get(k)) {
-                    Runner.JobResult r = Runner.readOutcome(dir.resolve("jobs").resolve(job.id())).orElse(new Runner.JobResult(job.id(), "failed",
-                            null, null, null, "worker " + k + " exited with code " + code + " before the job finished; see " + log));
+                for (Job job : shares.get(k)) {
+                    JobResult r = RunFiles.readOutcome(RunFiles.jobDir(dir, job.id())).orElse(JobResult.failed(job.id(),
+                            "worker " + k + " exited with code " + code + " before the job finished; see " + log));
                     results.put(job.id(), r);
-                    if (r.state().equals("done")) {
+                    if (r.isDone()) {
                         out.printf(Locale.ROOT, "job %s (worker %d): %s%n", job.id(), k, r.testAccuracy() != null
                                 ? String.format(Locale.ROOT, "test accuracy %.2f%%, trained in %.1f s", 100 * r.testAccuracy(), r.trainSeconds())
                                 : String.format(Locale.ROOT, "test R² %.4f, trained in %.1f s", r.testR2(), r.trainSeconds()));

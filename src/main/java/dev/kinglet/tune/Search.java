@@ -24,8 +24,8 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 import dev.kinglet.dsl.Tune;
-import dev.kinglet.run.AtomicFiles;
-import dev.kinglet.run.Json;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
 
 /**
  * One hyper-parameter search: trial {@code i} trains the configuration at point {@code i} of the
@@ -235,7 +235,7 @@ public final class Search {
     }
 
     /** {@code {train.optimizer.lr=0.002081, train.batchSize=32}}: four significant digits, whole numbers as such. */
-    static String format(Map<String, Double> config) {
+    public static String format(Map<String, Double> config) {
         return config.entrySet().stream()
                 .map(e -> e.getKey() + "=" + (e.getValue() == Math.rint(e.getValue()) && Math.abs(e.getValue()) < 1e9
                         ? String.valueOf(e.getValue().longValue()) : String.format(Locale.ROOT, "%.4g", e.getValue())))

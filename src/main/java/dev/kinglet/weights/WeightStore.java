@@ -32,7 +32,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.kinglet.run.AtomicFiles;
+import dev.kinglet.util.AtomicFiles;
 import dev.kinglet.weights.WeightRegistry.Entry;
 
 /**

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.kinglet.TestData;
 import dev.kinglet.dsl.RecipeIo;
-import dev.kinglet.run.Json;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /** {@code kinglet lr-find FILE --set ... --out DIR} on the Fashion-MNIST subset writes its plot and its numbers. */

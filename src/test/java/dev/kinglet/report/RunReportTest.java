@@ -27,9 +27,9 @@ import dev.kinglet.dsl.RandomForest;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.Variant;
 import dev.kinglet.natives.Device;
-import dev.kinglet.run.Json;
 import dev.kinglet.run.Runner;
-import dev.kinglet.run.Stats;
+import dev.kinglet.util.Json;
+import dev.kinglet.util.Stats;
 
 /**
  * A real run with a learning curve (5, 10, 20 per class, 2 seeds), baselines and a variant on

@@ -42,6 +42,7 @@ import dev.kinglet.natives.NativeRuntime;
 import dev.kinglet.natives.Scope;
 import dev.kinglet.natives.StateDict;
 import dev.kinglet.natives.TensorMemory;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /** Autoencoder pre-training on the Fashion-MNIST subset: the encoder is the classifier's body, it learns, it is reused. */

@@ -37,6 +37,7 @@ import dev.kinglet.model.Network;
 import dev.kinglet.natives.Device;
 import dev.kinglet.natives.NativeRuntime;
 import dev.kinglet.natives.Normalization;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -19,6 +19,7 @@ import dev.kinglet.dsl.Model;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.SmallCnn;
 import dev.kinglet.natives.Device;
+import dev.kinglet.rundir.JobResult;
 
 /** Whole runs on the Fashion-MNIST subset: the cosine loss with a class hierarchy, and a 3-member deep ensemble. */
 class CosineAndEnsembleRunTest {
@@ -97,8 +98,8 @@ class CosineAndEnsembleRunTest {
         assertThat(log0).contains("job base.all.f0.s0.m0: test accuracy", "job base.all.f0.s0.m2: test accuracy").doesNotContain("job base.all.f0.s0.m1:");
         assertThat(log1).contains("job base.all.f0.s0.m1: test accuracy").doesNotContain("job base.all.f0.s0.m0:");
         // one thread per job either way: the same members, bit for bit, and the same ensemble
-        assertThat(two.jobs()).extracting(Runner.JobResult::testAccuracy).containsExactlyElementsOf(one.jobs().stream().map(Runner.JobResult::testAccuracy).toList());
-        assertThat(two.jobs()).extracting(Runner.JobResult::testLoss).containsExactlyElementsOf(one.jobs().stream().map(Runner.JobResult::testLoss).toList());
+        assertThat(two.jobs()).extracting(JobResult::testAccuracy).containsExactlyElementsOf(one.jobs().stream().map(JobResult::testAccuracy).toList());
+        assertThat(two.jobs()).extracting(JobResult::testLoss).containsExactlyElementsOf(one.jobs().stream().map(JobResult::testLoss).toList());
         assertThat(two.summary().get("base").mean()).isEqualTo(one.summary().get("base").mean());
         assertThat(Files.readAllLines(two.runDir().resolve("ensembles/base.all.f0.s0/per-image.csv")))
                 .isEqualTo(Files.readAllLines(one.runDir().resolve("ensembles/base.all.f0.s0/per-image.csv")));

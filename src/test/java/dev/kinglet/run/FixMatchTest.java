@@ -21,6 +21,7 @@ import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.natives.Device;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /** FixMatch on the Fashion-MNIST subset: the recipe section, a run's counts and report, the strong view's size. */

@@ -13,14 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.kinglet.TestData;
-import dev.kinglet.dsl.AugmentOp;
 import dev.kinglet.dsl.Augment;
+import dev.kinglet.dsl.AugmentOp;
 import dev.kinglet.dsl.EarlyStopping;
 import dev.kinglet.dsl.MixUp;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.natives.StateDict;
 import dev.kinglet.natives.TensorMemory;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /**

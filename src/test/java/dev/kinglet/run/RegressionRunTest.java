@@ -24,6 +24,7 @@ import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.Train;
 import dev.kinglet.natives.Device;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -76,7 +77,7 @@ class RegressionRunTest {
         // the targets were standardised on the job's training images only (not its validation images);
         // the negated asymmetry is scaled but not centred
         ModelFiles.Description saved = ModelFiles.describe(job);
-        try (var split = dev.kinglet.data.Datasets.load(r.data(), Path.of(""), r.seed()); var d = Runner.jobData(r, split, Plan.of(r).jobs().get(0))) {
+        try (var split = dev.kinglet.data.Datasets.load(r.data(), Path.of(""), r.seed()); var d = JobRunner.jobData(r, split, Plan.of(r).jobs().get(0))) {
             assertThat(d.validation().size()).isPositive();
             var expected = dev.kinglet.train.TargetScaling.fit(d.train().targets(), 2, java.util.Set.of(1));
             assertThat(saved.targetScaling()).isEqualTo(expected).isNotEqualTo(dev.kinglet.train.TargetScaling.fit(split.train().targets(), 2, java.util.Set.of(1)));

@@ -22,6 +22,7 @@ import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.natives.Device;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /** Self-training with pseudo-labels on the Fashion-MNIST subset: what enters the pool, what a threshold takes, resume. */
@@ -48,7 +49,7 @@ class SelfTrainingTest {
     @Test
     void thePoolIsTheTrainingPartWithoutTheLabelledImagesNeverValidationNorTest() throws Exception {
         Recipe r = recipe(PseudoLabel.defaults());
-        try (var split = Datasets.load(r.data(), Path.of(""), r.seed()); var d = Runner.jobData(r, split, Plan.of(r).jobs().get(0))) {
+        try (var split = Datasets.load(r.data(), Path.of(""), r.seed()); var d = JobRunner.jobData(r, split, Plan.of(r).jobs().get(0))) {
             int[] pool = SelfTraining.pool(d, 0, 1);
             assertThat(pool.length).isEqualTo(d.trainPart().size() - d.train().size()).isPositive();
             Set<Integer> rows = new HashSet<>();
@@ -103,7 +104,7 @@ class SelfTrainingTest {
         Path recipeFile = result.runDir().resolve("recipe.json");
         Recipe resolved = Plan.of(RecipeIo.fromJson(Files.readString(recipeFile), recipeFile.toString())).variants().get("base");
         try (var split = Datasets.load(resolved.data(), Path.of(""), resolved.seed());
-             var d = Runner.jobData(resolved, split, Plan.of(resolved).jobs().get(0));
+             var d = JobRunner.jobData(resolved, split, Plan.of(resolved).jobs().get(0));
              var student = SelfTraining.run(resolved, (PseudoLabel) resolved.semiSupervised(), Plan.of(resolved).jobs().get(0), d, split, job,
                      Path.of(""), Device.CPU, new PrintStream(again, true), false, null)) {
             assertThat(again.toString()).contains(taken + " pseudo-labels from").contains("no teacher trained again").doesNotContain("round 1");

@@ -21,6 +21,7 @@ import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.Schedule;
 import dev.kinglet.natives.Device;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /** Whole runs on the Fashion-MNIST subset with a snapshot ensemble (and EMA), and with early stopping. */

@@ -1,4 +1,4 @@
-package dev.kinglet.tune;
+package dev.kinglet.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,10 +19,9 @@ import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.Tune;
 import dev.kinglet.dsl.TuneRange;
 import dev.kinglet.natives.Device;
-import dev.kinglet.run.Json;
-import dev.kinglet.run.Runner;
 import dev.kinglet.train.Callback;
 import dev.kinglet.train.Event;
+import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
 /** Tuned runs on the Fashion-MNIST subset: the search's files, the final job trained with the best configuration, resume, parallel trials. */

@@ -1,4 +1,4 @@
-package dev.kinglet.run;
+package dev.kinglet.util;
 
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.SerializationFeature;

@@ -1,4 +1,4 @@
-package dev.kinglet.tune;
+package dev.kinglet.run;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,15 +22,17 @@ import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
 import dev.kinglet.dsl.Tune;
 import dev.kinglet.natives.NativeRuntime;
-import dev.kinglet.run.AtomicFiles;
-import dev.kinglet.run.Json;
-import dev.kinglet.run.Plan;
-import dev.kinglet.run.Runner;
-import dev.kinglet.run.Training;
+import dev.kinglet.rundir.Job;
 import dev.kinglet.train.Callback;
-import dev.kinglet.train.Event;
 import dev.kinglet.train.Evaluation;
+import dev.kinglet.train.Event;
 import dev.kinglet.train.TrainState;
+import dev.kinglet.tune.Asha;
+import dev.kinglet.tune.Sampler;
+import dev.kinglet.tune.Search;
+import dev.kinglet.tune.Space;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
 
 /**
  * The searches of a run. Every variant whose recipe has a {@code tune} section is searched once
@@ -43,11 +45,6 @@ import dev.kinglet.train.TrainState;
  * with a {@code best.json} is not run again; one without continues from its {@code trials.jsonl}.
  */
 public final class Tuning {
-    /** The data sets of the run, loaded once. */
-    public interface DataLoader {
-        Datasets.Split get(Data data, long seed) throws IOException;
-    }
-
     /** A finished search: what {@code best.json} holds. */
     public record Searched(String variant, String point, String metric, double value, int trial, Map<String, Double> config,
                            int epochs, int maxEpochs, int[] rungs, int trialsRun, int finished, int stopped, int failed, String endedBy,
@@ -63,7 +60,7 @@ public final class Tuning {
     }
 
     /** Runs (or resumes, or reads back) every search of {@code plan}; a plan without {@code tune} returns at once. */
-    public static Tuning run(Plan plan, Path runDir, DataLoader data, NativeRuntime.Info info, Runner.Options o, PrintStream out) throws IOException {
+    public static Tuning run(Plan plan, Path runDir, SplitSource data, NativeRuntime.Info info, Runner.Options o, PrintStream out) throws IOException {
         Map<String, Space> spaces = new LinkedHashMap<>();
         List<String> untuned = new ArrayList<>();
         for (var e : plan.variants().entrySet()) {
@@ -90,11 +87,11 @@ public final class Tuning {
         for (var e : spaces.entrySet()) {
             String variant = e.getKey();
             Recipe r = plan.variants().get(variant);
-            List<Plan.Job> firsts = new ArrayList<>();
-            for (Plan.Job j : plan.jobs()) {
+            List<Job> firsts = new ArrayList<>();
+            for (Job j : plan.jobs()) {
                 if (j.variant().equals(variant) && firsts.stream().noneMatch(f -> f.point().equals(j.point()))) firsts.add(j);
             }
-            for (Plan.Job job : firsts) {
+            for (Job job : firsts) {
                 Path dir = runDir.resolve("tune").resolve(variant).resolve(job.point());
                 Searched s = readBest(dir);
                 if (s != null) {
@@ -118,7 +115,7 @@ public final class Tuning {
         return variant + "@" + point;
     }
 
-    private static Searched search(Recipe r, Space space, String variant, Plan.Job job, Path dir, DataLoader data, NativeRuntime.Info info,
+    private static Searched search(Recipe r, Space space, String variant, Job job, Path dir, SplitSource data, NativeRuntime.Info info,
                                    Runner.Options o, PrintStream out) throws IOException {
         Tune tune = r.tune();
         String label = key(variant, job.point());
@@ -253,7 +250,7 @@ public final class Tuning {
     }
 
     /** The recipe {@code job} trains: its variant's, with the best configuration of its point applied if the variant is tuned. */
-    public Recipe recipe(Plan plan, Plan.Job job) {
+    public Recipe recipe(Plan plan, Job job) {
         Recipe r = plan.variants().get(job.variant());
         String k = key(job.variant(), job.point());
         Searched s = searches.get(k);
