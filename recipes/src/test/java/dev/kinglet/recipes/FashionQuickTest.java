@@ -36,7 +36,7 @@ class FashionQuickTest {
 
         assertThat(result.jobs()).hasSize(1);
         var job = result.jobs().get(0);
-        assertThat(job.state()).isEqualTo("done");
+        assertThat(job.state()).isEqualTo(dev.kinglet.rundir.JobState.DONE);
         assertThat(job.testAccuracy()).isGreaterThanOrEqualTo(0.75);
         assertThat(result.runDir().getParent()).isEqualTo(out.resolve("fashion-quick"));
         for (String f : new String[] {"recipe.json", "provenance.json", "plan.json", "results.json", "run.log"}) {
