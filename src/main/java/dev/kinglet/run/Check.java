@@ -5,16 +5,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.bytedeco.pytorch.CrossEntropyLossOptions;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 import dev.kinglet.augment.Pipelines;
 import dev.kinglet.data.Loader;
 import dev.kinglet.natives.Image;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
-import dev.kinglet.dsl.CrossEntropy;
+import dev.kinglet.dsl.CosineLoss;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.model.Network;
 import dev.kinglet.natives.BatchBuffer;
@@ -22,6 +20,8 @@ import dev.kinglet.natives.Device;
 import dev.kinglet.natives.NativeRuntime;
 import dev.kinglet.natives.Normalization;
 import dev.kinglet.natives.Scope;
+import dev.kinglet.train.CosineObjective;
+import dev.kinglet.train.Objective;
 
 /**
  * Pushes one sample and one batch through every stage of a recipe — read, augment, collate,
@@ -104,13 +104,24 @@ public final class Check {
                 }
                 Network net;
                 try {
-                    net = Network.build(recipe.model(), px.channels(), size[0], size[1], train.outputs());
+                    // as a job builds it: with the cosine loss's classifier on the embedding when lambda > 0
+                    net = Network.build(recipe.model(), px.channels(), size[0], size[1], train.outputs(), false,
+                            recipe.loss() instanceof CosineLoss c ? c.lambda() : 0);
                     if (info.device().isCuda()) net.to(info.device().torch(), false);
                 } catch (RuntimeException e) {
                     stages.add(new Stage("forward", false, "building the model: " + e.getMessage()));
                     return report(stages, out);
                 }
-                try (net; var scope = Scope.step(); var lossOptions = new CrossEntropyLossOptions()) {
+                Objective objective;
+                try {
+                    objective = Objective.of(recipe.loss(), train.isRegression(), () -> CosineObjective.of((CosineLoss) recipe.loss(), train.classes(), dataBase,
+                            Network.embeddingDim(recipe.model(), train.numClasses()), info.device()));
+                } catch (RuntimeException | java.io.IOException e) {
+                    net.close();
+                    stages.add(new Stage("loss", false, "setting up " + Support.typeName(recipe.loss()) + ": " + e.getMessage()));
+                    return report(stages, out);
+                }
+                try (net; objective; var scope = Scope.step()) {
                     Tensor logits;
                     try {
                         Tensor x = b.images(), y = b.labels();
@@ -123,12 +134,11 @@ public final class Check {
                         return report(stages, out);
                     }
                     try {
-                        if (recipe.loss() instanceof CrossEntropy ce) lossOptions.label_smoothing().put(ce.labelSmoothing());
                         Tensor labels = train.isRegression() ? b.targets() : b.labels();
                         Tensor y = info.device().isCuda() ? labels.to(info.device().torch(), labels.scalar_type()) : labels;
                         if (train.isRegression()) {
                             var scaling = dev.kinglet.train.TargetScaling.fit(train.targets(), train.targetNames().size(), pipes.train().negatedTargets());
-                            Tensor loss = new dev.kinglet.train.RegressionObjective((dev.kinglet.dsl.RegressionLoss) recipe.loss()).loss(logits, scaling.standardise(y));
+                            Tensor loss = objective.loss(logits, scaling.standardise(y), net);
                             loss.backward();
                             float v = loss.item_float();
                             if (!Float.isFinite(v)) throw new IllegalStateException("loss is " + v);
@@ -136,12 +146,14 @@ public final class Check {
                                     v, Support.typeName(recipe.loss()), train.targetNames().size())));
                             return report(stages, out);
                         }
-                        Tensor loss = torch.cross_entropy(logits, y, lossOptions);
+                        Tensor loss = objective.loss(logits, y, net);
                         loss.backward();
                         float v = loss.item_float();
                         if (!Float.isFinite(v)) throw new IllegalStateException("loss is " + v);
-                        stages.add(new Stage("loss", true, String.format(java.util.Locale.ROOT, "%.4f (about ln %d = %.4f for an untrained model), gradients computed",
-                                v, train.numClasses(), Math.log(train.numClasses()))));
+                        stages.add(new Stage("loss", true, objective instanceof Objective.CrossEntropy
+                                ? String.format(java.util.Locale.ROOT, "%.4f (about ln %d = %.4f for an untrained model), gradients computed",
+                                        v, train.numClasses(), Math.log(train.numClasses()))
+                                : String.format(java.util.Locale.ROOT, "%.4f (%s), gradients computed", v, Support.typeName(recipe.loss()))));
                     } catch (RuntimeException e) {
                         stages.add(new Stage("loss", false, e.getMessage()));
                     }

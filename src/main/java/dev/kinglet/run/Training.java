@@ -11,7 +11,6 @@ import dev.kinglet.augment.BatchMix;
 import dev.kinglet.augment.Pipelines;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.dsl.CosineLoss;
-import dev.kinglet.dsl.CrossEntropy;
 import dev.kinglet.dsl.Grayscale;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.TorchScriptBackbone;
@@ -25,6 +24,7 @@ import dev.kinglet.train.FineTuning;
 import dev.kinglet.train.GradScaler;
 import dev.kinglet.train.Learner;
 import dev.kinglet.train.LrSchedule;
+import dev.kinglet.train.Objective;
 
 /**
  * One configuration set up for training on one training set: pipelines, normalisation, the
@@ -44,13 +44,13 @@ public final class Training implements AutoCloseable {
     private final double lambda;
     private final int channels;
     private final Network net;
-    private final CosineObjective objective;
+    private final Objective objective;
     private final Learner learner;
     private final LrSchedule schedule;
     private final boolean pretrained;
 
     private Training(Recipe recipe, Pipelines pipes, Normalization norm, int[] size, boolean repeatGray, double lambda, int channels,
-                     Network net, CosineObjective objective, Learner learner, LrSchedule schedule, boolean pretrained) {
+                     Network net, Objective objective, Learner learner, LrSchedule schedule, boolean pretrained) {
         this.pretrained = pretrained;
         this.recipe = recipe;
         this.pipes = pipes;
@@ -102,16 +102,14 @@ public final class Training implements AutoCloseable {
             NativeRuntime.seed(initSeed);
             net = Network.build(r.model(), px.channels(), size[0], size[1], train.outputs(), repeatGray, lambda);
         }
-        CosineObjective objective = null;
+        Objective objective = null;
         Learner learner = null;
         try {
-            objective = r.loss() instanceof CosineLoss c
-                    ? CosineObjective.of(c, classNames, dataBase, Network.embeddingDim(r.model(), classes), device) : null;
+            objective = Objective.of(r.loss(), train.isRegression(),
+                    () -> CosineObjective.of((CosineLoss) r.loss(), classNames, dataBase, Network.embeddingDim(r.model(), classes), device));
             if (weights != null) out.println("job " + label + ": weights " + Pretrained.load(net, r.model(), dataBase, out, terminal).summary());
             if (encoder != null) out.println("job " + label + ": " + Pretraining.initialise(net, encoder.file()));
             learner = new Learner(net, r.train().optimizer(), device, train, norm, r.train().batchSize(), initSeed, pipes.train(), pipes.eval());
-            if (r.loss() instanceof CrossEntropy ce) learner.labelSmoothing(ce.labelSmoothing());
-            if (r.loss() instanceof dev.kinglet.dsl.RegressionLoss rl) learner.regressionLoss(rl);
             learner.objective(objective);
             if (validation.size() > 0) learner.validateOn(validation).validateEverySteps(r.train().validateEverySteps());
             learner.batchMix(BatchMix.of(r.augment().train()));
@@ -145,8 +143,8 @@ public final class Training implements AutoCloseable {
     /** The learning-rate schedule callback on the learner. */
     public LrSchedule schedule() { return schedule; }
     public Network net() { return net; }
-    /** The cosine objective, or null for cross-entropy. */
-    public CosineObjective objective() { return objective; }
+    /** The cosine loss's objective (its class embeddings go into model.json), or null for any other loss. */
+    public CosineObjective objective() { return objective instanceof Objective.Cosine c ? c.cosine() : null; }
     public Pipelines pipes() { return pipes; }
     public Normalization norm() { return norm; }
     /** Height and width the model sees. */

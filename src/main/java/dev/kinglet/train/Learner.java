@@ -8,7 +8,6 @@ import java.util.SplittableRandom;
 
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.AdamWOptions;
-import org.bytedeco.pytorch.CrossEntropyLossOptions;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.OptimizerOptions;
 import org.bytedeco.pytorch.OptimizerParamGroup;
@@ -54,13 +53,14 @@ public final class Learner implements AutoCloseable {
      * larger than a training step's fragment the allocator's heap: resident memory then creeps.
      */
     static final int EVAL_BATCH = 64;
-    private final CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
     private ImageSet validation;
     private Integer validateEverySteps;
     private int[] layerOfGroup;
     private BatchMix batchMix;
-    private CosineObjective objective;
-    private RegressionObjective regression;
+    /** The loss and how outputs read as classes; the learner closes the default it made, not one it is given. */
+    private Objective objective;
+    private boolean ownsObjective = true;
+    private final boolean regression;
     private final TargetScaling scaling;
     private Double clipGradNorm;
     private TensorVector clipped;
@@ -104,7 +104,8 @@ public final class Learner implements AutoCloseable {
         this.loader = new Loader(channels, targets, trainAugmenter, norm, batchSize, trainSize[0], trainSize[1], Loader.defaultWorkers(), 2);
         // one evaluation loader for every evaluation: its threads live as long as the learner
         this.evalLoader = new Loader(channels, targets, evalAugmenter, norm, EVAL_BATCH, trainSize[0], trainSize[1], Loader.defaultWorkers(), 1);
-        this.regression = train.isRegression() ? RegressionObjective.MSE : null;
+        this.regression = train.isRegression();
+        this.objective = regression ? new Objective.Regression(RegressionObjective.MSE) : new Objective.CrossEntropy(0);
         if (train.isRegression()) {
             java.util.Set<Integer> negated = new java.util.TreeSet<>(trainAugmenter.negatedTargets());
             negated.addAll(evalAugmenter.negatedTargets());
@@ -188,36 +189,28 @@ public final class Learner implements AutoCloseable {
         return this;
     }
 
-    /** Cross-entropy with label smoothing {@code s} (0: plain cross-entropy). */
-    public Learner labelSmoothing(double s) {
-        lossOptions.label_smoothing().put(s);
-        return this;
-    }
-
     /** How a regression network's targets are standardised (on this learner's training images); null for a classifier. */
     public TargetScaling targetScaling() {
         return scaling;
     }
 
-    /** The loss of a regression set's batches, on standardised targets (the default: mean squared error). */
-    public Learner regressionLoss(dev.kinglet.dsl.RegressionLoss loss) {
-        if (regression == null) throw new IllegalStateException("a regression loss needs a training set with regression targets");
-        this.regression = new RegressionObjective(loss);
+    /**
+     * Trains with {@code o} ({@link Objective#of}, from the recipe's loss) instead of plain
+     * cross-entropy or, for regression targets, mean squared error; the learner does not own it.
+     */
+    public Learner objective(Objective o) {
+        if ((o instanceof Objective.Regression) != regression) {
+            throw new IllegalStateException("objective " + o.getClass().getSimpleName() + " does not fit a training set " + (regression ? "with regression targets" : "with class labels"));
+        }
+        if (ownsObjective) objective.close();
+        this.objective = o;
+        this.ownsObjective = false;
         return this;
     }
 
-    /** The loss of a batch: the regression loss on targets, cross-entropy on logits, or the cosine objective on the embedding. */
+    /** The loss of a batch: the objective's, on class indices or standardised targets. */
     private Tensor loss(Tensor output, Tensor labels) {
-        if (regression != null) return regression.loss(output, labels);
-        if (objective == null) return torch.cross_entropy(output, labels, lossOptions);
-        Tensor classifier = objective.lambda() > 0 ? model.embeddingClassifier(CosineObjective.normalise(output)) : null;
-        return objective.loss(output, classifier, labels);
-    }
-
-    /** Trains with the cosine loss instead of cross-entropy (null: cross-entropy); the learner does not own it. */
-    public Learner objective(CosineObjective objective) {
-        this.objective = objective;
-        return this;
+        return objective.loss(output, labels, model);
     }
 
     /** MixUp and CutMix of the training batches (null: none). */
@@ -235,7 +228,7 @@ public final class Learner implements AutoCloseable {
      * unlabelled batch in one pass.
      */
     public Learner unlabelled(UnlabelledStream stream) {
-        if (regression != null) throw new IllegalStateException("FixMatch pseudo-labels classes: this learner trains regression");
+        if (regression) throw new IllegalStateException("FixMatch pseudo-labels classes: this learner trains regression");
         this.unlabelled = stream;
         this.chunk = Integer.getInteger("kinglet.fixMatch.chunk", device.isCuda() ? Integer.MAX_VALUE : loader.batchSize());
         state.unlabelled = stream;
@@ -364,7 +357,7 @@ public final class Learner implements AutoCloseable {
                 long validationStart = System.nanoTime();
                 // both kinds emit the events: the EMA validates its averaged weights, early stopping scores them
                 emit(Event.BEFORE_VALIDATE);
-                if (regression != null) state.regressionValidation = evaluateRegression(validation);
+                if (regression) state.regressionValidation = evaluateRegression(validation);
                 else state.validation = evaluate(validation);
                 emit(Event.AFTER_VALIDATE);
                 state.validations++;
@@ -431,7 +424,7 @@ public final class Learner implements AutoCloseable {
             state.dataWaitNanosInEpoch += System.nanoTime() - waitStart;
         }
         try (var scope = Scope.step()) {
-            Tensor x = onDevice(b.images()), y = regression != null ? scaling.standardise(onDevice(b.targets())) : onDevice(b.labels());
+            Tensor x = onDevice(b.images()), y = regression ? scaling.standardise(onDevice(b.targets())) : onDevice(b.labels());
             optimizer.zero_grad();
             BatchMix.Mixed mix = batchMix == null ? null : batchMix.apply(x, y, mixSeed + state.step);
             Tensor output, loss;
@@ -443,7 +436,7 @@ public final class Learner implements AutoCloseable {
             } finally {
                 if (autocast) torch.set_autocast_enabled(torch.DeviceType.CUDA, false);
             }
-            Tensor logits = objective == null ? output : objective.scores(output);
+            Tensor logits = objective.scores(output);
             float value = finite(loss.item_float());
             backward(loss);
             if (views != null) value += fixMatchBackward(views);
@@ -458,7 +451,7 @@ public final class Learner implements AutoCloseable {
                 }
                 scaler.update(finite);
             }
-            long correct = regression != null ? 0 : logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
+            long correct = regression ? 0 : logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
             state.step++;
             state.stepInEpoch++;
             state.stepLoss = value;
@@ -502,7 +495,7 @@ public final class Learner implements AutoCloseable {
         try (var noGrad = Scope.noGrad()) {
             for (int[] part : parts(u, chunk)) {
                 Tensor out = model.logits(weak.narrow(0, part[0], part[1]));
-                Tensor p = objective == null ? torch.softmax(out, 1) : objective.probabilities(out);
+                Tensor p = objective.probabilities(out);
                 var top = p.max(1, false);
                 System.arraycopy(TensorMemory.toFloats(top.get0()), 0, confidence, part[0], part[1]);
                 System.arraycopy(TensorMemory.toLongs(top.get1()), 0, pseudo, part[0], part[1]);
@@ -570,7 +563,7 @@ public final class Learner implements AutoCloseable {
      * one scope per batch, of the network's outputs mapped back to the targets' units.
      */
     public RegressionEvaluation evaluateRegression(ImageSet set) {
-        if (regression == null) throw new IllegalStateException("this learner trains a classifier: use evaluate");
+        if (!regression) throw new IllegalStateException("this learner trains a classifier: use evaluate");
         model.setTraining(false);
         int[] inOrder = new int[set.size()];
         for (int i = 0; i < inOrder.length; i++) inOrder[i] = i;
@@ -619,7 +612,7 @@ public final class Learner implements AutoCloseable {
         for (BatchBuffer.Batch b : from.epoch(set, order, seed, false)) {
             try (var scope = Scope.evalBatch()) {
                 Tensor output = model.logits(onDevice(b.images()));
-                float[] p = TensorMemory.toFloats(objective == null ? torch.softmax(output, 1) : objective.probabilities(output));
+                float[] p = TensorMemory.toFloats(objective.probabilities(output));
                 System.arraycopy(p, 0, out, offset, p.length);
                 offset += p.length;
             }
@@ -639,7 +632,7 @@ public final class Learner implements AutoCloseable {
         evalLoader.close();
         optimizer.close();
         if (scaler != null) scaler.close();
-        lossOptions.close();
+        if (ownsObjective) objective.close();
     }
 
     /** A NaN or infinite training loss: the job stops; its last checkpoint stays. */

@@ -58,6 +58,11 @@ class CosineAndEnsembleRunTest {
         assertThat(result.jobs().get(0).testAccuracy()).isGreaterThan(0.6);
         Path job = result.runDir().resolve("jobs/base.all.f0.s0.m0");
         assertThat(Files.readString(job.resolve("model.json"))).contains("\"cosine\"", "classEmbeddings");
+        // check runs the recipe's own loss (the cosine objective with its classifier), not cross-entropy
+        var checked = new ByteArrayOutputStream();
+        var stages = Check.run(r, Path.of(""), dev.kinglet.natives.Device.CPU, new PrintStream(checked, true));
+        assertThat(stages).as(checked.toString()).allMatch(Check.Stage::ok);
+        assertThat(stages.get(stages.size() - 1).detail()).as(checked.toString()).contains("(" + Support.typeName(r.loss()) + ")").doesNotContain("ln 10");
         Path csv = tmp.resolve("p.csv");
         Predict.run(job, List.of(TestData.root().resolve("test-data/folder-mini")), csv, System.out);
         assertThat(Files.readAllLines(csv)).hasSize(13);
