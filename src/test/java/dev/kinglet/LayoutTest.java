@@ -111,5 +111,7 @@ class LayoutTest {
         assertThat(graph.get("util")).isEmpty();
         assertThat(graph.get("rundir")).isSubsetOf("util", "dsl");
         assertThat(reach(graph, "report")).doesNotContain("run", "tune");
+        // the run's orchestration stays readable: one job's steps live in JobRunner, the directory's format in rundir
+        assertThat(Files.readAllLines(TestData.root().resolve("src/main/java/dev/kinglet/run/Runner.java"))).hasSizeLessThan(250);
     }
 }

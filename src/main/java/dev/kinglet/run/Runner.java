@@ -16,7 +16,6 @@ import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;
-import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.natives.Device;
 import dev.kinglet.natives.NativeRuntime;
 import dev.kinglet.report.RunReport;
@@ -91,17 +90,11 @@ public final class Runner {
 
     /** Continues the run in {@code dir}: jobs already done are kept, the others run again (only the shard's, with {@link Options#shard()}). */
     public static Result resume(Path dir, Options o) throws IOException {
-        Recipe recipe = readRecipe(dir, "--resume");
+        Recipe recipe = RunFiles.recipe(dir, "--resume");
         if (o.shard() != null) return Shards.run(dir, recipe, o);
         Map<String, JobResult> done = new LinkedHashMap<>();
         if (PlanFile.exists(dir)) for (JobResult r : PlanFile.read(dir).recorded(dir)) if (r.isDone()) done.put(r.id(), r);
         return execute(recipe, dir, o, done);
-    }
-
-    static Recipe readRecipe(Path dir, String option) throws IOException {
-        Path recipeFile = dir.resolve(RunFiles.RECIPE);
-        if (!Files.isRegularFile(recipeFile)) throw new RecipeException(option, dir + " is not a run directory (no " + RunFiles.RECIPE + ")");
-        return RecipeIo.fromJson(Files.readString(recipeFile), recipeFile.toString());
     }
 
     /** What every job of a run needs and is made once: the recipe as chosen, its plan, searches and pre-trained encoders. */
@@ -170,7 +163,7 @@ public final class Runner {
      * goes to {@code jobs/<id>/outcome.json}, where the process that started the run collects it.
      */
     public static void runJobs(Path dir, List<String> ids, Options o) throws IOException {
-        Recipe recipe = readRecipe(dir, "run-jobs");
+        Recipe recipe = RunFiles.recipe(dir, "run-jobs");
         Plan plan = Plan.of(recipe, o.dataBase());
         Map<String, Job> byId = new LinkedHashMap<>();
         plan.jobs().forEach(j -> byId.put(j.id(), j));
@@ -196,7 +189,7 @@ public final class Runner {
      * (a lock on {@code merge.lock}).
      */
     public static Result merge(Path dir, Options o, boolean always) throws IOException {
-        Recipe recipe = readRecipe(dir, "report");
+        Recipe recipe = RunFiles.recipe(dir, "report");
         Plan plan = Plan.of(recipe, o.dataBase());
         if (plan.variants().values().stream().anyMatch(r -> r.ensemble().members() > 1)) NativeRuntime.start(o.threads(), recipe.seed(), o.device());
         try (var data = new DataCache(o.dataBase())) {

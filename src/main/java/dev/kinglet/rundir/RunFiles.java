@@ -5,6 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import dev.kinglet.dsl.Recipe;
+import dev.kinglet.dsl.RecipeException;
+import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.util.AtomicFiles;
 import dev.kinglet.util.Json;
 
@@ -19,6 +22,13 @@ public final class RunFiles {
             TUNING = "tune/summary.json", OUTCOME = "outcome.json", JOBS = "jobs", RUN_LOG = "run.log";
 
     private RunFiles() {}
+
+    /** The recipe the run in {@code runDir} runs (recipe.json, defaults and choices filled in); {@code option} names what asked, for the error. */
+    public static Recipe recipe(Path runDir, String option) throws IOException {
+        Path file = runDir.resolve(RECIPE);
+        if (!Files.isRegularFile(file)) throw new RecipeException(option, runDir + " is not a run directory (no " + RECIPE + ")");
+        return RecipeIo.fromJson(Files.readString(file), file.toString());
+    }
 
     public static Path jobDir(Path runDir, String id) {
         return runDir.resolve(JOBS).resolve(id);
