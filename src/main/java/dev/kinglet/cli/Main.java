@@ -13,7 +13,7 @@ import dev.kinglet.dsl.RecipeIo;
 import dev.kinglet.natives.Device;
 import dev.kinglet.natives.NativeRuntime;
 import dev.kinglet.natives.Natives;
-import dev.kinglet.run.Check;
+import dev.kinglet.tools.Check;
 import dev.kinglet.run.Plan;
 import dev.kinglet.run.Provenance;
 import dev.kinglet.run.Runner;
@@ -156,7 +156,7 @@ public final class Main {
         @Override
         public Integer call() throws Exception {
             Recipe r = withOverrides(RecipeCatalog.resolve(recipe), sets);
-            dev.kinglet.run.LrFind.run(r, Path.of(""), Device.parse(device), threads == null ? NativeRuntime.defaultThreads() : threads, out,
+            dev.kinglet.tools.LrFind.run(r, Path.of(""), Device.parse(device), threads == null ? NativeRuntime.defaultThreads() : threads, out,
                     new PrintStream(System.out, true));
             return OK;
         }
@@ -172,7 +172,7 @@ public final class Main {
         @Override
         public Integer call() throws Exception {
             NativeRuntime.start(NativeRuntime.defaultThreads(), 0, Device.parse("cpu"));
-            dev.kinglet.run.Predict.run(model, inputs, out, new PrintStream(System.out, true));
+            dev.kinglet.tools.Predict.run(model, inputs, out, new PrintStream(System.out, true));
             return OK;
         }
     }

@@ -1,6 +1,8 @@
 package dev.kinglet.model;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.bytedeco.pytorch.Tensor;
@@ -14,7 +16,6 @@ import dev.kinglet.dsl.ResNet;
 import dev.kinglet.dsl.SmallCnn;
 import dev.kinglet.dsl.TorchScriptBackbone;
 import dev.kinglet.dsl.WideResNet;
-import dev.kinglet.natives.Device;
 import dev.kinglet.natives.Scope;
 import dev.kinglet.natives.TensorMemory;
 
@@ -28,8 +29,14 @@ import dev.kinglet.natives.TensorMemory;
  * last 3x3 convolution gives the input's channels with a linear output, compared with the
  * normalised input. Upsampling then convolving avoids the checkerboard artefacts of transposed
  * convolutions. The decoder is thrown away after pre-training; the network stays the caller's.
+ *
+ * <p>It is itself a {@link Network}, so it trains through the one loop ({@code Learner.fit}
+ * with the reconstruction objective): its output is the reconstruction, its modules are
+ * {@code encoder} (the classifier, whose head the code never reaches and which is left out of
+ * {@link #parameterGroups}) and {@code decoder}, and its layer groups are the classifier's body
+ * groups, then the decoder.
  */
-public final class AutoencoderNet implements AutoCloseable {
+public final class AutoencoderNet extends Network {
     private final Network encoder;
     private final Seq decoder;
     private final long[] code;
@@ -39,6 +46,44 @@ public final class AutoencoderNet implements AutoCloseable {
         this.encoder = encoder;
         this.code = codeShape(encoder, channels, height, width);
         this.decoder = decoder(code, channels, height, width);
+        register_module("encoder", encoder);
+        register_module("decoder", decoder);
+    }
+
+    /** The reconstruction of a batch of (noisy) normalised images. */
+    @Override
+    public Tensor forward(Tensor images) {
+        return reconstruct(images);
+    }
+
+    /** The classifier's body groups under {@code encoder.}, then {@code decoder}; the classifier's head is in no group's parameters. */
+    @Override
+    public List<List<String>> layerGroups() {
+        List<List<String>> groups = new ArrayList<>();
+        List<List<String>> body = encoder.layerGroups();
+        for (List<String> g : body.subList(0, body.size() - 1)) groups.add(g.stream().map(p -> "encoder." + p).toList());
+        groups.add(List.of("decoder"));
+        return groups;
+    }
+
+    @Override
+    public String firstConv() {
+        String first = encoder.firstConv();
+        return first == null ? null : "encoder." + first;
+    }
+
+    /** Every trainable parameter by group: the body's and the decoder's; the classifier's head, which gets no gradient, is left out. */
+    @Override
+    public List<Map<String, Tensor>> parameterGroups() {
+        List<Map<String, Tensor>> groups = super.parameterGroups();
+        int head = encoder.layerGroups().size() - 1;
+        Map<String, Tensor> last = groups.get(groups.size() - 1);
+        last.entrySet().removeIf(e -> {
+            boolean classifierHead = e.getKey().startsWith("encoder.") && encoder.groupOf(e.getKey().substring("encoder.".length())) == head;
+            if (classifierHead) e.getValue().close();
+            return classifierHead;
+        });
+        return groups;
     }
 
     /** Whether the architecture has an encoder ({@link Network#encode}) to pre-train. */
@@ -64,27 +109,10 @@ public final class AutoencoderNet implements AutoCloseable {
         return decoder.forward(encoder.encode(images));
     }
 
+    @Override
     public void setTraining(boolean on) {
+        super.setTraining(on);
         encoder.setTraining(on);
-        decoder.train(on);
-    }
-
-    public void to(Device device) {
-        if (!device.isCuda()) return;
-        encoder.to(device.torch(), false);
-        decoder.to(device.torch(), false);
-    }
-
-    /** What pre-training updates: the encoder's body (not its head, which the code never reaches) and the decoder; close them. */
-    public Map<String, Tensor> trainableParameters() {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        int head = encoder.layerGroups().size() - 1;
-        encoder.namedParameters().forEach((k, t) -> {
-            if (encoder.groupOf(k) < head) out.put(k, t);
-            else t.close();
-        });
-        dev.kinglet.natives.Modules.parameters(decoder).forEach((k, t) -> out.put("decoder." + k, t));
-        return out;
     }
 
     /** The body's parameters and buffers under the classifier's keys (the head left out): the encoder file; close them. */
@@ -159,5 +187,6 @@ public final class AutoencoderNet implements AutoCloseable {
     @Override
     public void close() {
         decoder.close();
+        super.close();
     }
 }

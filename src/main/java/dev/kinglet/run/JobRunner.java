@@ -42,7 +42,7 @@ import dev.kinglet.util.Json;
  * test (with TTA if asked), save its model and record its results and outcome. A failure is the
  * job's result, with the trace in the log; the other jobs go on.
  */
-final class JobRunner {
+public final class JobRunner {
     static final String LOCK = "job.lock";
 
     private final DataCache data;
@@ -215,7 +215,7 @@ final class JobRunner {
      * The labelled images of one job: its fold's validation part, and its subset of the fold's
      * training part ({@code train}, the images at positions {@code subset} of {@code trainPart}).
      */
-    record JobData(ImageSet trainPart, ImageSet validation, ImageSet train, int[] subset) implements AutoCloseable {
+    public record JobData(ImageSet trainPart, ImageSet validation, ImageSet train, int[] subset) implements AutoCloseable {
         @Override
         public void close() {
             train.close();
@@ -225,7 +225,7 @@ final class JobRunner {
     }
 
     /** The images {@code job} trains and validates on; they depend on its fold and seed only, never on its variant or member. */
-    static JobData jobData(Recipe r, Datasets.Split split, Job job) {
+    public static JobData jobData(Recipe r, Datasets.Split split, Job job) {
         int strata = split.train().strata();
         Splits.Fold fold = Splits.fold(r.data().split(), split.train().labels(), strata, job.fold(), job.splitSeed());
         ImageSet trainPart = split.train().select(fold.train());
@@ -254,7 +254,7 @@ final class JobRunner {
     }
 
     /** Keeps the lines of epochs up to {@code epoch} (a job resumed from its checkpoint logs the rest again). */
-    private static void keepMetricsThrough(Path file, int epoch) throws IOException {
+    static void keepMetricsThrough(Path file, int epoch) throws IOException {
         if (!Files.isRegularFile(file)) return;
         StringBuilder kept = new StringBuilder();
         for (String line : Files.readAllLines(file)) {

@@ -34,7 +34,7 @@ public final class MetricsLog implements Callback {
         line.put("epoch", s.epoch());
         line.put("step", s.step());
         line.put("trainLoss", s.epochLoss());
-        if (!s.regression()) line.put("trainAccuracy", s.epochAccuracy());
+        if (s.classifies()) line.put("trainAccuracy", s.epochAccuracy());
         line.put("images", s.imagesInEpoch());
         var unlabelled = s.unlabelledInEpoch();
         if (unlabelled != null) {
@@ -54,6 +54,7 @@ public final class MetricsLog implements Callback {
             line.put("validationMae", s.regressionValidation().meanMae());
             line.put("validationR2", s.regressionValidation().meanR2());
         }
+        if (s.reconstructionValidation() != null) line.put("reconstructionLoss", s.reconstructionValidation());
         append(file, line);
     }
 

@@ -12,18 +12,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.Optional;
 
-import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 import dev.kinglet.augment.Augmenter;
 import dev.kinglet.augment.Pipelines;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
 import dev.kinglet.data.Loader;
+import dev.kinglet.dsl.Adam;
 import dev.kinglet.dsl.Autoencoder;
 import dev.kinglet.dsl.Data;
 import dev.kinglet.dsl.Grayscale;
@@ -41,8 +39,10 @@ import dev.kinglet.natives.Normalization;
 import dev.kinglet.natives.Previews;
 import dev.kinglet.natives.Scope;
 import dev.kinglet.natives.StateDict;
-import dev.kinglet.natives.TensorMemory;
+import dev.kinglet.train.Callback;
 import dev.kinglet.train.Learner;
+import dev.kinglet.train.LearnerConfig;
+import dev.kinglet.train.Objective;
 import dev.kinglet.util.AtomicFiles;
 import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
@@ -63,6 +63,8 @@ import tools.jackson.databind.JsonNode;
  */
 public final class Pretraining {
     public static final String ENCODER = "encoder.pth", DESCRIPTION = "encoder.json", METRICS = "metrics.jsonl", PREVIEW = "reconstructions.png";
+    /** Written before a pre-training starts, removed when its encoder is written: the digest its checkpoints belong to. */
+    static final String TRAINING = "training.json";
     /** Probe images whose clean reconstruction loss is logged each epoch; the first {@link #PREVIEWS} are drawn. */
     static final int PROBE = 512, PREVIEWS = 10;
 
@@ -93,7 +95,7 @@ public final class Pretraining {
      * A pre-training that fails (a NaN loss or an unreadable image, say) is reported and recorded as that variant's
      * {@linkplain Encoder#failed failed} encoder: the other variants still run. A recipe error stops the run.
      */
-    public static Map<String, Encoder> ensureAll(Plan plan, SplitSource data, Path runDir, Path dataBase, Device device, PrintStream out) throws IOException {
+    public static Map<String, Encoder> ensureAll(Plan plan, SplitSource data, Path runDir, Path dataBase, Device device, PrintStream out, boolean terminal) throws IOException {
         Map<String, Encoder> byVariant = new LinkedHashMap<>();
         Map<String, String> firstOf = new HashMap<>();
         for (var e : plan.variants().entrySet()) {
@@ -109,7 +111,7 @@ public final class Pretraining {
             Path dir = runDir.resolve(firstOf.isEmpty() ? "pretrain" : "pretrain-" + e.getKey());
             Encoder encoder;
             try {
-                encoder = ensure(r, data.get(r.data(), r.seed()), dir, dataBase, device, out);
+                encoder = ensure(r, data.get(r.data(), r.seed()), dir, dataBase, device, out, terminal, List.of());
             } catch (RecipeException bad) {
                 throw bad;
             } catch (IOException | RuntimeException failed) {
@@ -126,6 +128,12 @@ public final class Pretraining {
 
     /** The encoder of {@code r}'s pre-training in {@code dir}: reused when its digest matches, else trained now. */
     public static Encoder ensure(Recipe r, Datasets.Split data, Path dir, Path dataBase, Device device, PrintStream out) throws IOException {
+        return ensure(r, data, dir, dataBase, device, out, false, List.of());
+    }
+
+    /** {@link #ensure}, with a live progress bar when {@code terminal}, and {@code extra} callbacks on the training loop. */
+    static Encoder ensure(Recipe r, Datasets.Split data, Path dir, Path dataBase, Device device, PrintStream out, boolean terminal,
+                          List<Callback> extra) throws IOException {
         Autoencoder spec = switch (r.pretrain()) {
             case Autoencoder a -> a;
             case null -> throw new IllegalArgumentException("recipe " + r.name() + " has no pretrain section");
@@ -137,7 +145,8 @@ public final class Pretraining {
             Normalization norm = pipes.normalization().orElseGet(set::statistics);
             int[] size = pipes.eval().outputSize(set.pixels().height(), set.pixels().width());
             Map<String, Object> description = new LinkedHashMap<>();
-            description.put("digest", digest(r, set, norm, size));
+            String digest = digest(r, set, norm, size);
+            description.put("digest", digest);
             description.put("normalization", Map.of("mean", norm.mean(), "std", norm.std()));
             description.put("input", List.of(set.pixels().channels(), size[0], size[1]));
             description.put("images", set.size());
@@ -146,14 +155,14 @@ public final class Pretraining {
             description.put("architecture", RecipeIo.tree(r.model().architecture()));
             description.put("seed", r.seed());
             Path file = dir.resolve(ENCODER), json = dir.resolve(DESCRIPTION);
-            if (Files.isRegularFile(file) && describes(json, (String) description.get("digest"))) {
+            if (Files.isRegularFile(file) && describes(json, digest)) {
                 out.println("pretrain: encoder " + file + " reused (same pretrain section, model and images)");
                 return new Encoder(file, norm, true);
             }
             Files.deleteIfExists(json); // an old description must never vouch for the file about to be replaced
             out.printf(Locale.ROOT, "pretrain: autoencoder on %s, %d epochs, noise %.3g, lr %.3g, batch %d, into %s%n",
                     images.what(), spec.epochs(), spec.noise(), spec.lr(), spec.batchSize(), dir);
-            description.putAll(train(r, spec, set, pipes.eval(), norm, size, data.train().numClasses(), dir, device, out));
+            description.putAll(train(r, spec, set, pipes.eval(), norm, size, data.train().numClasses(), dir, digest, device, out, terminal, extra));
             AtomicFiles.writeString(json, Json.PRETTY.writeValueAsString(description));
             return new Encoder(file, norm, false);
         }
@@ -210,83 +219,67 @@ public final class Pretraining {
         return Datasets.digest(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Trains the autoencoder, writes the encoder, metrics and preview; returns what the description records of it. */
+    /**
+     * Trains the autoencoder through the one loop ({@link Learner#fit} with the reconstruction
+     * objective, the probe images as its validation set): progress, metrics.jsonl and, unless
+     * {@code output.checkpoints} is off, a checkpoint after every epoch, from which a pre-training
+     * of the same digest ({@value #TRAINING} names it) resumes. Writes the encoder and the
+     * preview; returns what the description records of it.
+     */
     private static Map<String, Object> train(Recipe r, Autoencoder spec, ImageSet set, Augmenter eval, Normalization norm, int[] size, int classes,
-                                             Path dir, Device device, PrintStream out) throws IOException {
+                                             Path dir, String digest, Device device, PrintStream out, boolean terminal, List<Callback> extra) throws IOException {
         int channels = set.pixels().channels();
-        Path metrics = dir.resolve(METRICS);
-        Files.deleteIfExists(metrics);
+        Path metrics = dir.resolve(METRICS), training = dir.resolve(TRAINING);
+        boolean checkpoints = r.output().checkpoints();
+        Optional<Checkpoints.Saved> checkpoint = checkpoints && describes(training, digest) ? Checkpoints.read(dir) : Optional.empty();
+        if (checkpoint.isPresent()) {
+            JobRunner.keepMetricsThrough(metrics, checkpoint.get().epoch());
+        } else {
+            Files.deleteIfExists(metrics);
+            Checkpoints.delete(dir);
+            AtomicFiles.writeString(training, Json.PRETTY.writeValueAsString(Map.of("digest", digest)));
+        }
         NativeRuntime.seed(r.seed());
         Network net = Network.build(r.model(), channels, size[0], size[1], classes);
-        int[] probe = spread(set.size(), Math.min(PROBE, set.size()));
         Map<String, Object> summary = new LinkedHashMap<>();
         long start = System.nanoTime();
         try (net; AutoencoderNet ae = new AutoencoderNet(net, channels, size[0], size[1]);
-             Loader loader = new Loader(channels, eval, norm, spec.batchSize(), size[0], size[1], Loader.defaultWorkers(), 2);
-             Loader probes = new Loader(channels, eval, norm, 64, size[0], size[1], Loader.defaultWorkers(), 1)) {
-            ae.to(device);
-            Map<String, Tensor> params = ae.trainableParameters();
-            float[] noiseStd = noiseStd(spec.noise(), norm, channels);
-            try (var adam = new org.bytedeco.pytorch.Adam(new TensorVector(params.values().toArray(Tensor[]::new)), new AdamOptions(spec.lr()))) {
-                double initial = probeLoss(ae, probes, set, probe, device);
+             ImageSet probes = set.select(spread(set.size(), Math.min(PROBE, set.size())));
+             Objective objective = new Objective.Reconstruction(noiseStd(spec.noise(), norm, channels));
+             Learner learner = new Learner(ae, device, set, norm, LearnerConfig.of(new Adam(spec.lr(), 0.0), spec.batchSize(), r.seed())
+                     .withAugmenters(eval, eval).withObjective(objective))) {
+            learner.validateOn(probes);
+            learner.add(new Progress(out, terminal, "pretrain: ")).add(new MetricsLog(metrics));
+            extra.forEach(learner::add);
+            if (checkpoints) learner.add(new Checkpoints(dir, learner));
+            double initial = learner.evaluateReconstruction(probes); // the fresh weights: the same in a resumed pre-training
+            if (checkpoint.isPresent()) {
+                Checkpoints.Saved c = checkpoint.get();
+                out.println("pretrain: resuming after epoch " + c.epoch() + " from " + c.weights().getFileName());
+                learner.resumeAfter(c.epoch(), c.step(), () -> Checkpoints.restore(c, learner));
+            } else {
                 MetricsLog.append(metrics, Map.of("epoch", 0, "reconstructionLoss", initial));
                 out.printf(Locale.ROOT, "pretrain: epoch 0, probe reconstruction loss %.4f%n", initial);
-                double trainLoss = Double.NaN, probeLoss = initial;
-                for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
-                    SplittableRandom rng = new SplittableRandom(r.seed() + 0x9E3779B97F4A7C15L * epoch);
-                    int[] order = Learner.shuffled(set.size(), rng);
-                    long epochSeed = rng.nextLong();
-                    NativeRuntime.seed(rng.nextLong()); // this epoch's noise draws
-                    long epochStart = System.nanoTime();
-                    double sum = 0;
-                    long seen = 0;
-                    ae.setTraining(true);
-                    for (BatchBuffer.Batch b : loader.epoch(set, order, epochSeed, true)) {
-                        try (var step = Scope.step()) {
-                            Tensor x = onDevice(b.images(), device);
-                            adam.zero_grad();
-                            Tensor input = noiseStd == null ? x
-                                    : x.add(torch.randn_like(x).mul(onDevice(TensorMemory.fromFloats(noiseStd, 1, channels, 1, 1), device)));
-                            Tensor loss = torch.mse_loss(ae.reconstruct(input), x);
-                            float v = loss.item_float();
-                            if (!Float.isFinite(v)) {
-                                throw new IllegalStateException("pretrain: the reconstruction loss is " + v + " at epoch " + epoch + ": lower pretrain.lr");
-                            }
-                            loss.backward();
-                            adam.step();
-                            sum += (double) v * b.size();
-                            seen += b.size();
-                        }
-                    }
-                    double seconds = (System.nanoTime() - epochStart) / 1e9;
-                    trainLoss = sum / seen;
-                    probeLoss = probeLoss(ae, probes, set, probe, device);
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("epoch", epoch);
-                    line.put("trainLoss", trainLoss);
-                    line.put("reconstructionLoss", probeLoss);
-                    line.put("images", seen);
-                    line.put("seconds", seconds);
-                    line.put("imagesPerSecond", seen / seconds);
-                    MetricsLog.append(metrics, line);
-                    out.printf(Locale.ROOT, "pretrain: epoch %d/%d, loss %.4f (noisy input), probe reconstruction loss %.4f, %.0f img/s%n",
-                            epoch, spec.epochs(), trainLoss, probeLoss, seen / seconds);
-                }
-                Map<String, Tensor> state = ae.encoderState();
-                try {
-                    StateDict.writePth(dir.resolve(ENCODER), state);
-                    summary.put("tensors", state.size());
-                } finally {
-                    state.values().forEach(Tensor::close);
-                }
-                preview(ae, probes, set, probe, norm, device, dir.resolve(PREVIEW));
-                summary.put("initialReconstructionLoss", initial);
-                summary.put("finalTrainLoss", trainLoss);
-                summary.put("finalReconstructionLoss", probeLoss);
-            } finally {
-                params.values().forEach(Tensor::close);
             }
+            try {
+                learner.fit(spec.epochs());
+            } catch (Learner.NonFiniteLossException e) {
+                throw new IllegalStateException("pretrain: " + e.getMessage().replace("train.optimizer.lr or set train.clipGradNorm", "pretrain.lr"), e);
+            }
+            Map<String, Tensor> state = ae.encoderState();
+            try {
+                StateDict.writePth(dir.resolve(ENCODER), state);
+                summary.put("tensors", state.size());
+            } finally {
+                state.values().forEach(Tensor::close);
+            }
+            preview(ae, probes, eval, norm, device, dir.resolve(PREVIEW));
+            summary.put("initialReconstructionLoss", initial);
+            summary.put("finalTrainLoss", learner.state().epochLoss());
+            summary.put("finalReconstructionLoss", learner.state().reconstructionValidation());
         }
+        Checkpoints.delete(dir); // the encoder is written: nothing left to resume
+        Files.deleteIfExists(training);
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
         out.printf(Locale.ROOT, "pretrain: encoder written to %s (%.0f s)%n", dir.resolve(ENCODER), summary.get("seconds"));
         return summary;
@@ -301,28 +294,16 @@ public final class Pretraining {
         return f;
     }
 
-    /** Mean squared error of the clean reconstructions of the probe images, in evaluation mode. */
-    private static double probeLoss(AutoencoderNet ae, Loader probes, ImageSet set, int[] probe, Device device) {
-        ae.setTraining(false);
-        double sum = 0;
-        long n = 0;
-        for (BatchBuffer.Batch b : probes.epoch(set, probe, 0, false)) {
-            try (var scope = Scope.evalBatch()) {
-                Tensor x = onDevice(b.images(), device);
-                sum += (double) torch.mse_loss(ae.reconstruct(x), x).item_float() * b.size();
-                n += b.size();
-            }
-        }
-        return sum / n;
-    }
-
     /** The first probe images (top row) above their clean reconstructions (bottom row), enlarged to about 56 pixels. */
-    private static void preview(AutoencoderNet ae, Loader probes, ImageSet set, int[] probe, Normalization norm, Device device, Path file) throws IOException {
+    private static void preview(AutoencoderNet ae, ImageSet probes, Augmenter eval, Normalization norm, Device device, Path file) throws IOException {
         ae.setTraining(false);
-        int n = Math.min(PREVIEWS, probe.length);
-        int[] first = java.util.Arrays.copyOf(probe, n);
-        try (var scope = Scope.evalBatch()) {
-            BatchBuffer.Batch b = probes.epoch(set, first, 0, false).iterator().next();
+        int n = Math.min(PREVIEWS, probes.size());
+        int[] first = new int[n];
+        for (int i = 0; i < n; i++) first[i] = i;
+        var px = probes.pixels();
+        int[] size = eval.outputSize(px.height(), px.width());
+        try (Loader loader = new Loader(px.channels(), eval, norm, n, size[0], size[1], 1, 1); var scope = Scope.evalBatch()) {
+            BatchBuffer.Batch b = loader.epoch(probes, first, 0, false).iterator().next();
             Tensor x = onDevice(b.images(), device);
             Tensor y = ae.reconstruct(x).cpu();
             x = x.cpu();

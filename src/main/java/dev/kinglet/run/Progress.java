@@ -18,11 +18,18 @@ import me.tongfei.progressbar.ProgressBarStyle;
 public final class Progress implements Callback {
     private final PrintStream out;
     private final boolean terminal;
+    private final String label;
     private ProgressBar bar;
 
     public Progress(PrintStream out, boolean terminal) {
+        this(out, terminal, "");
+    }
+
+    /** Progress whose lines start with {@code label} (e.g. {@code "pretrain: "}). */
+    public Progress(PrintStream out, boolean terminal, String label) {
         this.out = out;
         this.terminal = terminal;
+        this.label = label;
     }
 
     /** True when standard output is an interactive terminal. */
@@ -32,6 +39,7 @@ public final class Progress implements Callback {
     }
 
     private static String validation(TrainState s) {
+        if (s.reconstructionValidation() != null) return String.format(Locale.ROOT, "  val-reconstruction %.4f", s.reconstructionValidation());
         if (s.regressionValidation() != null) {
             return String.format(Locale.ROOT, "  val-mse %.4f  val-r2 %.3f", s.regressionValidation().loss(), s.regressionValidation().meanR2());
         }
@@ -48,7 +56,7 @@ public final class Progress implements Callback {
         switch (event) {
             case BEFORE_EPOCH -> {
                 if (terminal) {
-                    bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", s.epoch(), s.epochs()))
+                    bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "%sepoch %d/%d", label, s.epoch(), s.epochs()))
                             .setInitialMax(s.stepsPerEpoch()).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
                             .setConsumer(new ConsoleProgressBarConsumer(out)).setUpdateIntervalMillis(200)
                             .continuousUpdate().build();
@@ -66,8 +74,8 @@ public final class Progress implements Callback {
                     bar.close();
                     bar = null;
                 } else {
-                    out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f%s%s  %.0f img/s  %.1f s%n", s.epoch(), s.epochs(), s.epochLoss(),
-                            s.regression() ? "" : String.format(Locale.ROOT, "  train-acc %.3f", s.epochAccuracy()), validation(s), s.imagesPerSecond(), s.epochSeconds());
+                    out.printf(Locale.ROOT, "%sepoch %d/%d  loss %.4f%s%s  %.0f img/s  %.1f s%n", label, s.epoch(), s.epochs(), s.epochLoss(),
+                            !s.classifies() ? "" : String.format(Locale.ROOT, "  train-acc %.3f", s.epochAccuracy()), validation(s), s.imagesPerSecond(), s.epochSeconds());
                 }
             }
             case BEFORE_FIT, BEFORE_STEP, BEFORE_VALIDATE, AFTER_VALIDATE, AFTER_FIT -> { }

@@ -154,7 +154,7 @@ public final class Runner {
         BaselineRuns.run(recipe, plan, base, dir, o, info.device(), out);
         Tuning tuning = Tuning.run(plan, dir, data, info, o, out);
         if (!tuning.isEmpty()) AtomicFiles.writeString(dir.resolve(RunFiles.TUNING), Json.PRETTY.writeValueAsString(tuning.summary()));
-        return new Prepared(recipe, plan, tuning, Pretraining.ensureAll(plan, data, dir, o.dataBase(), info.device(), out));
+        return new Prepared(recipe, plan, tuning, Pretraining.ensureAll(plan, data, dir, o.dataBase(), info.device(), out, o.terminal()));
     }
 
     /**
@@ -173,7 +173,7 @@ public final class Runner {
         try (var data = new DataCache(o.dataBase())) {
             out.printf(Locale.ROOT, "worker %d: %d job(s) of %s on %s (%d threads)%n", ProcessHandle.current().pid(), ids.size(), dir, info.device(), info.threads());
             Tuning tuning = Tuning.run(plan, dir, data, info, o, out);
-            Map<String, Pretraining.Encoder> encoders = Pretraining.ensureAll(plan, data, dir, o.dataBase(), info.device(), out);
+            Map<String, Pretraining.Encoder> encoders = Pretraining.ensureAll(plan, data, dir, o.dataBase(), info.device(), out, o.terminal());
             JobRunner jobs = new JobRunner(data, dir, info, o, out, out);
             for (String id : ids) {
                 Job job = byId.get(id);

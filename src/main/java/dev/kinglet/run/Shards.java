@@ -38,7 +38,7 @@ final class Shards {
         try (var console = RunDirectory.Console.open(o.out(), log); var data = new DataCache(o.dataBase())) {
             PrintStream out = console.out();
             Tuning tuning = Tuning.run(plan, dir, data, info, o, out); // prepared: reads the searches' best.json
-            Map<String, Pretraining.Encoder> encoders = Pretraining.ensureAll(plan, data, dir, o.dataBase(), info.device(), out);
+            Map<String, Pretraining.Encoder> encoders = Pretraining.ensureAll(plan, data, dir, o.dataBase(), info.device(), out, o.terminal());
             JobRunner jobs = new JobRunner(data, dir, info, o, out, console.log());
             int mine = 0, ran = 0;
             for (int k = 0; k < plan.jobs().size(); k++) {

@@ -102,7 +102,7 @@ public final class Support {
     }
 
     /** The name a recipe file uses for {@code o}'s type, e.g. {@code resnet}. */
-    static String typeName(Object o) {
+    public static String typeName(Object o) {
         var type = RecipeIo.tree(o).get("type");
         return type != null ? type.asString() : o.getClass().getSimpleName();
     }

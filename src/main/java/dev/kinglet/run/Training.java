@@ -23,6 +23,7 @@ import dev.kinglet.train.CosineObjective;
 import dev.kinglet.train.FineTuning;
 import dev.kinglet.train.GradScaler;
 import dev.kinglet.train.Learner;
+import dev.kinglet.train.LearnerConfig;
 import dev.kinglet.train.LrSchedule;
 import dev.kinglet.train.Objective;
 
@@ -109,13 +110,12 @@ public final class Training implements AutoCloseable {
                     () -> CosineObjective.of((CosineLoss) r.loss(), classNames, dataBase, Network.embeddingDim(r.model(), classes), device));
             if (weights != null) out.println("job " + label + ": weights " + Pretrained.load(net, r.model(), dataBase, out, terminal).summary());
             if (encoder != null) out.println("job " + label + ": " + Pretraining.initialise(net, encoder.file()));
-            learner = new Learner(net, r.train().optimizer(), device, train, norm, r.train().batchSize(), initSeed, pipes.train(), pipes.eval());
-            learner.objective(objective);
-            if (validation.size() > 0) learner.validateOn(validation).validateEverySteps(r.train().validateEverySteps());
-            learner.batchMix(BatchMix.of(r.augment().train()));
+            var config = new LearnerConfig(r.train().optimizer(), r.train().batchSize(), initSeed, pipes.train(), pipes.eval(), objective,
+                    BatchMix.of(r.augment().train()), r.train().clipGradNorm(), r.train().validateEverySteps());
+            learner = new Learner(net, device, train, norm, config);
+            if (validation.size() > 0) learner.validateOn(validation);
             LrSchedule schedule = new LrSchedule(r.train().schedule(), r.train().optimizer().lr(), learner);
             learner.add(schedule);
-            learner.clipGradNorm(r.train().clipGradNorm());
             if (r.train().precision().equals("mixed")) {
                 if (device.isCuda()) learner.mixedPrecision(new GradScaler());
                 else out.println("job " + label + ": train.precision mixed is for CUDA (float16 autocast and loss scaling); on the CPU it trains in float32");

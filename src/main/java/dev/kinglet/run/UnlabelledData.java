@@ -35,7 +35,7 @@ import dev.kinglet.natives.Scope;
  * training split is used. Never a test image: a source any of whose images is one of the
  * recipe's test images (the same pixels) is refused, naming them.
  */
-final class UnlabelledData {
+public final class UnlabelledData {
     private UnlabelledData() {}
 
     /**
@@ -44,7 +44,7 @@ final class UnlabelledData {
      * source with the same class names), so that pseudo-labels can be scored against them;
      * {@code files} the file of each image of a folder (null for other sources).
      */
-    record Images(ImageSet set, boolean owned, String what, boolean labelled, List<String> files) implements AutoCloseable {
+    public record Images(ImageSet set, boolean owned, String what, boolean labelled, List<String> files) implements AutoCloseable {
         @Override
         public void close() {
             if (owned) set.close();
@@ -63,7 +63,7 @@ final class UnlabelledData {
     }
 
     /** The images of {@code source} (given at recipe path {@code path}), shaped as {@code split}'s and checked against its test images. */
-    static Images load(DataSource source, String path, Recipe r, Datasets.Split split, Path base) throws IOException {
+    public static Images load(DataSource source, String path, Recipe r, Datasets.Split split, Path base) throws IOException {
         Images images = switch (source) {
             case UnlabelledFolder u -> folder(u, path, r, split.train(), base);
             case IdxSource s -> trainingSplit(s, path, r, split.train(), base);

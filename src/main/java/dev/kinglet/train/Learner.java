@@ -54,16 +54,16 @@ public final class Learner implements AutoCloseable {
      */
     static final int EVAL_BATCH = 64;
     private ImageSet validation;
-    private Integer validateEverySteps;
+    private final Integer validateEverySteps;
     private int[] layerOfGroup;
-    private BatchMix batchMix;
+    private final BatchMix batchMix;
     /** The loss and how outputs read as classes; the learner closes the default it made, not one it is given. */
-    private Objective objective;
-    private boolean ownsObjective = true;
+    private final Objective objective;
+    private final boolean ownsObjective;
     private final boolean regression;
     private final TargetScaling scaling;
-    private Double clipGradNorm;
-    private TensorVector clipped;
+    private final Double clipGradNorm;
+    private final TensorVector clipped;
     private GradScaler scaler;
     private boolean autocast;
     private int skipThrough;
@@ -75,47 +75,55 @@ public final class Learner implements AutoCloseable {
     /** Images per forward pass of FixMatch's unlabelled views, see {@link #unlabelled(UnlabelledStream)}. */
     private int chunk;
 
-    /** A learner without augmentation. */
+    /** A learner without augmentation, with the default objective: {@link LearnerConfig#of}. */
     public Learner(Network model, Optimizer opt, Device device, ImageSet train, Normalization norm, int batchSize, long seed) {
-        this(model, opt, device, train, norm, batchSize, seed, Augmenter.NONE, Augmenter.NONE);
+        this(model, device, train, norm, LearnerConfig.of(opt, batchSize, seed));
     }
 
-    /**
-     * @param trainAugmenter the training pipeline, applied per sample with its own seeded generator
-     * @param evalAugmenter  the deterministic evaluation pipeline; both must end at the same image size
-     */
-    public Learner(Network model, Optimizer opt, Device device, ImageSet train, Normalization norm, int batchSize, long seed,
-                   Augmenter trainAugmenter, Augmenter evalAugmenter) {
+    /** A learner of {@code model} on {@code train}, its images normalised by {@code norm}, training as {@code config} says. */
+    public Learner(Network model, Device device, ImageSet train, Normalization norm, LearnerConfig config) {
         this.model = model;
         this.device = device;
         this.train = train;
         this.norm = norm;
+        Augmenter trainAugmenter = config.trainAugmenter(), evalAugmenter = config.evalAugmenter();
         int[] trainSize = trainAugmenter.outputSize(train.pixels().height(), train.pixels().width());
         int[] evalSize = evalAugmenter.outputSize(train.pixels().height(), train.pixels().width());
         if (trainSize[0] != evalSize[0] || trainSize[1] != evalSize[1]) {
             throw new dev.kinglet.dsl.RecipeException("augment.eval", "ends at " + evalSize[0] + "x" + evalSize[1] + " but augment.train at "
                     + trainSize[0] + "x" + trainSize[1] + ": the model sees one size; add a resize or centerCrop to the eval pipeline");
         }
+        this.regression = train.isRegression();
+        Objective o = config.objective();
+        if (o != null && !(o instanceof Objective.Reconstruction) && (o instanceof Objective.Regression) != regression) {
+            throw new IllegalStateException("objective " + o.getClass().getSimpleName() + " does not fit a training set " + (regression ? "with regression targets" : "with class labels"));
+        }
         if (device.isCuda()) model.to(device.torch(), false);
+        Optimizer opt = config.optimizer();
         this.optimizer = optimizer(model, opt);
         state.lr = opt.lr();
         this.slot = trainSize;
-        int channels = train.pixels().channels(), targets = train.targetNames().size();
+        int channels = train.pixels().channels(), targets = train.targetNames().size(), batchSize = config.batchSize();
         this.loader = new Loader(channels, targets, trainAugmenter, norm, batchSize, trainSize[0], trainSize[1], Loader.defaultWorkers(), 2);
         // one evaluation loader for every evaluation: its threads live as long as the learner
         this.evalLoader = new Loader(channels, targets, evalAugmenter, norm, EVAL_BATCH, trainSize[0], trainSize[1], Loader.defaultWorkers(), 1);
-        this.regression = train.isRegression();
-        this.objective = regression ? new Objective.Regression(RegressionObjective.MSE) : new Objective.CrossEntropy(0);
-        if (train.isRegression()) {
+        this.ownsObjective = o == null;
+        this.objective = o != null ? o : regression ? new Objective.Regression(RegressionObjective.MSE) : new Objective.CrossEntropy(0);
+        state.reconstruction = objective instanceof Objective.Reconstruction;
+        if (regression) {
             java.util.Set<Integer> negated = new java.util.TreeSet<>(trainAugmenter.negatedTargets());
             negated.addAll(evalAugmenter.negatedTargets());
             this.scaling = TargetScaling.fit(train.targets(), targets, negated);
         } else {
             this.scaling = null;
         }
-        state.regression = train.isRegression();
-        this.seed = seed;
+        state.regression = regression;
+        this.seed = config.seed();
         this.mixSeed = new SplittableRandom(seed ^ 0x6d69787570L).nextLong();
+        this.batchMix = config.batchMix();
+        this.clipGradNorm = config.clipGradNorm();
+        this.clipped = clipGradNorm == null ? null : new TensorVector(model.namedParameters().values().toArray(Tensor[]::new));
+        this.validateEverySteps = config.validateEverySteps();
     }
 
     /**
@@ -194,29 +202,9 @@ public final class Learner implements AutoCloseable {
         return scaling;
     }
 
-    /**
-     * Trains with {@code o} ({@link Objective#of}, from the recipe's loss) instead of plain
-     * cross-entropy or, for regression targets, mean squared error; the learner does not own it.
-     */
-    public Learner objective(Objective o) {
-        if ((o instanceof Objective.Regression) != regression) {
-            throw new IllegalStateException("objective " + o.getClass().getSimpleName() + " does not fit a training set " + (regression ? "with regression targets" : "with class labels"));
-        }
-        if (ownsObjective) objective.close();
-        this.objective = o;
-        this.ownsObjective = false;
-        return this;
-    }
-
     /** The loss of a batch: the objective's, on class indices or standardised targets. */
     private Tensor loss(Tensor output, Tensor labels) {
         return objective.loss(output, labels, model);
-    }
-
-    /** MixUp and CutMix of the training batches (null: none). */
-    public Learner batchMix(BatchMix mix) {
-        this.batchMix = mix;
-        return this;
     }
 
     /**
@@ -228,7 +216,7 @@ public final class Learner implements AutoCloseable {
      * unlabelled batch in one pass.
      */
     public Learner unlabelled(UnlabelledStream stream) {
-        if (regression) throw new IllegalStateException("FixMatch pseudo-labels classes: this learner trains regression");
+        if (regression || state.reconstruction) throw new IllegalStateException("FixMatch pseudo-labels classes: this learner trains " + (regression ? "regression" : "a reconstruction"));
         this.unlabelled = stream;
         this.chunk = Integer.getInteger("kinglet.fixMatch.chunk", device.isCuda() ? Integer.MAX_VALUE : loader.batchSize());
         state.unlabelled = stream;
@@ -240,18 +228,12 @@ public final class Learner implements AutoCloseable {
         return unlabelled;
     }
 
-    /** Evaluates {@code set} after every epoch into {@link TrainState#validation()}. */
+    /**
+     * Evaluates {@code set} after every epoch into {@link TrainState#validation()} (or the
+     * regression or reconstruction metrics), or only as often as {@link LearnerConfig#validateEverySteps} says.
+     */
     public Learner validateOn(ImageSet set) {
         this.validation = set;
-        return this;
-    }
-
-    /**
-     * Validates only at the end of an epoch in which the step count reached a multiple of
-     * {@code steps}, and after a fit's last epoch; null: after every epoch.
-     */
-    public Learner validateEverySteps(Integer steps) {
-        this.validateEverySteps = steps;
         return this;
     }
 
@@ -353,11 +335,13 @@ public final class Learner implements AutoCloseable {
                     || state.step / validateEverySteps > (state.step - state.stepInEpoch) / validateEverySteps);
             state.validation = null;
             state.regressionValidation = null;
+            state.reconstructionValidation = null;
             if (validate) {
                 long validationStart = System.nanoTime();
-                // both kinds emit the events: the EMA validates its averaged weights, early stopping scores them
+                // every kind emits the events: the EMA validates its averaged weights, early stopping scores them
                 emit(Event.BEFORE_VALIDATE);
-                if (regression) state.regressionValidation = evaluateRegression(validation);
+                if (state.reconstruction) state.reconstructionValidation = evaluateReconstruction(validation);
+                else if (regression) state.regressionValidation = evaluateRegression(validation);
                 else state.validation = evaluate(validation);
                 emit(Event.AFTER_VALIDATE);
                 state.validations++;
@@ -380,13 +364,6 @@ public final class Learner implements AutoCloseable {
     /** The optimizer's own state (moments, step counts), for checkpoints. */
     public org.bytedeco.pytorch.Optimizer optimizer() {
         return optimizer;
-    }
-
-    /** Clips the gradient norm over all parameters to {@code maxNorm} before each update (null: no clipping). */
-    public Learner clipGradNorm(Double maxNorm) {
-        this.clipGradNorm = maxNorm;
-        if (maxNorm != null && clipped == null) clipped = new TensorVector(model.namedParameters().values().toArray(Tensor[]::new));
-        return this;
     }
 
     /**
@@ -424,19 +401,20 @@ public final class Learner implements AutoCloseable {
             state.dataWaitNanosInEpoch += System.nanoTime() - waitStart;
         }
         try (var scope = Scope.step()) {
-            Tensor x = onDevice(b.images()), y = regression ? scaling.standardise(onDevice(b.targets())) : onDevice(b.labels());
+            boolean classifies = !regression && !state.reconstruction;
+            Tensor x = onDevice(b.images());
+            Tensor y = state.reconstruction ? x : regression ? scaling.standardise(onDevice(b.targets())) : onDevice(b.labels());
             optimizer.zero_grad();
             BatchMix.Mixed mix = batchMix == null ? null : batchMix.apply(x, y, mixSeed + state.step);
             Tensor output, loss;
             if (autocast) torch.set_autocast_enabled(torch.DeviceType.CUDA, true);
             try {
-                output = model.logits(mix == null ? x : mix.images());
+                output = model.logits(mix == null ? objective.input(x) : mix.images());
                 loss = loss(output, y);
                 if (mix != null) loss = loss.mul(new Scalar(mix.lam())).add(loss(output, mix.partnerLabels()).mul(new Scalar(1 - mix.lam())));
             } finally {
                 if (autocast) torch.set_autocast_enabled(torch.DeviceType.CUDA, false);
             }
-            Tensor logits = objective.scores(output);
             float value = finite(loss.item_float());
             backward(loss);
             if (views != null) value += fixMatchBackward(views);
@@ -451,7 +429,7 @@ public final class Learner implements AutoCloseable {
                 }
                 scaler.update(finite);
             }
-            long correct = regression ? 0 : logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
+            long correct = classifies ? objective.scores(output).argmax(new LongOptional(1), false).eq(y).sum().item_long() : 0;
             state.step++;
             state.stepInEpoch++;
             state.stepLoss = value;
@@ -577,6 +555,22 @@ public final class Learner implements AutoCloseable {
             }
         }
         return RegressionEvaluation.of(scaling.restore(out), set.targets(), set.targetNames());
+    }
+
+    /** Mean squared error of the network's reconstructions of {@code set}'s clean images, in inference mode, one scope per batch. */
+    public double evaluateReconstruction(ImageSet set) {
+        if (!state.reconstruction) throw new IllegalStateException("this learner does not train a reconstruction objective");
+        model.setTraining(false);
+        int[] inOrder = new int[set.size()];
+        for (int i = 0; i < inOrder.length; i++) inOrder[i] = i;
+        double sum = 0;
+        for (BatchBuffer.Batch b : evalLoader.epoch(set, inOrder, 0, false)) {
+            try (var scope = Scope.evalBatch()) {
+                Tensor x = onDevice(b.images());
+                sum += (double) torch.mse_loss(model.logits(x), x).item_float() * b.size();
+            }
+        }
+        return sum / set.size();
     }
 
     /**

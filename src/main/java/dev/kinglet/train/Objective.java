@@ -15,9 +15,10 @@ import dev.kinglet.model.Network;
  * What a network is trained to minimise and how its output reads as classes: chosen once from
  * the recipe's {@link Loss} by {@link #of}, and used by the training step, evaluation and
  * {@code check} alike. Cross-entropy and the cosine loss score classes; regression scores
- * standardised targets.
+ * standardised targets. {@link Reconstruction} is no recipe loss: autoencoder pre-training
+ * trains through the same loop with it.
  */
-public sealed interface Objective extends AutoCloseable permits Objective.CrossEntropy, Objective.Cosine, Objective.Regression {
+public sealed interface Objective extends AutoCloseable permits Objective.CrossEntropy, Objective.Cosine, Objective.Regression, Objective.Reconstruction {
 
     /**
      * The objective of {@code loss}; on a set with regression targets a classification loss
@@ -41,6 +42,11 @@ public sealed interface Objective extends AutoCloseable permits Objective.CrossE
 
     /** The loss of a batch's {@code output} against its class indices or standardised targets. */
     Tensor loss(Tensor output, Tensor targets, Network model);
+
+    /** What the network sees of a batch's images: the images themselves, except for a denoising {@link Reconstruction}. */
+    default Tensor input(Tensor images) {
+        return images;
+    }
 
     /** Scores whose argmax is the predicted class (classification). */
     default Tensor scores(Tensor output) {
@@ -109,6 +115,27 @@ public sealed interface Objective extends AutoCloseable permits Objective.CrossE
         @Override
         public Tensor loss(Tensor output, Tensor targets, Network model) {
             return regression.loss(output, targets);
+        }
+    }
+
+    /**
+     * Mean squared error between the network's output and the clean images it is given as
+     * targets, the input carrying Gaussian noise of per-channel std {@code noiseStd} (on the
+     * normalised scale; null: no noise), drawn from LibTorch's generator, which the loop seeds
+     * per epoch: a denoising autoencoder.
+     */
+    record Reconstruction(float[] noiseStd) implements Objective {
+        @Override
+        public Tensor input(Tensor images) {
+            if (noiseStd == null) return images;
+            Tensor std = dev.kinglet.natives.TensorMemory.fromFloats(noiseStd, 1, noiseStd.length, 1, 1);
+            if (!images.device().is_cpu()) std = std.to(images.device(), std.scalar_type());
+            return images.add(torch.randn_like(images).mul(std));
+        }
+
+        @Override
+        public Tensor loss(Tensor output, Tensor targets, Network model) {
+            return torch.mse_loss(output, targets);
         }
     }
 }

@@ -12,7 +12,8 @@ public final class TrainState {
     UnlabelledStream unlabelled;
     Evaluation validation;
     RegressionEvaluation regressionValidation;
-    boolean stopped, regression;
+    Double reconstructionValidation;
+    boolean stopped, regression, reconstruction;
 
     public int epochs() { return epochs; }
     public int epoch() { return epoch; }
@@ -28,7 +29,9 @@ public final class TrainState {
     /** Mean loss over the images of the epoch so far. */
     public double epochLoss() { return imagesInEpoch == 0 ? Double.NaN : lossSumInEpoch / imagesInEpoch; }
     /** Training accuracy over the epoch so far (with dropout and batch statistics on); NaN for regression. */
-    public double epochAccuracy() { return imagesInEpoch == 0 || regression ? Double.NaN : (double) correctInEpoch / imagesInEpoch; }
+    public double epochAccuracy() { return imagesInEpoch == 0 || !classifies() ? Double.NaN : (double) correctInEpoch / imagesInEpoch; }
+    /** True when the network is trained on class labels (not regression targets, not reconstruction): it has an accuracy. */
+    public boolean classifies() { return !regression && !reconstruction; }
     public long imagesInEpoch() { return imagesInEpoch; }
     /** FixMatch: the unlabelled images drawn in the epoch so far and their pseudo-labels; null without it. */
     public UnlabelledStream.Counts unlabelledInEpoch() { return unlabelled == null ? null : unlabelled.epoch(); }
@@ -54,6 +57,10 @@ public final class TrainState {
     public Evaluation validation() { return validation; }
     /** True when the network is trained on regression targets (no accuracy; see {@link #regressionValidation()}). */
     public boolean regression() { return regression; }
+    /** True when the network learns to reconstruct its input (autoencoder pre-training; see {@link #reconstructionValidation()}). */
+    public boolean reconstruction() { return reconstruction; }
+    /** The validation set's mean squared reconstruction error after the last finished epoch, or null (another objective, or not validated). */
+    public Double reconstructionValidation() { return reconstructionValidation; }
     /** Regression metrics of the validation set after the last finished epoch, or null (classification, or no validation set). */
     public RegressionEvaluation regressionValidation() { return regressionValidation; }
 }

@@ -42,6 +42,9 @@ import dev.kinglet.natives.NativeRuntime;
 import dev.kinglet.natives.Scope;
 import dev.kinglet.natives.StateDict;
 import dev.kinglet.natives.TensorMemory;
+import dev.kinglet.train.Callback;
+import dev.kinglet.train.Event;
+import dev.kinglet.train.TrainState;
 import dev.kinglet.util.Json;
 import tools.jackson.databind.JsonNode;
 
@@ -133,6 +136,56 @@ class AutoencoderTest {
         Recipe otherNoise = recipe.withPretrain(new Autoencoder(null, 1, 0.0, 2e-3, 32));
         assertThat(Pretraining.ensure(otherNoise, split, dir, Path.of(""), Device.CPU, out).reused()).isFalse();
         assertThat(Files.readAllLines(dir.resolve(Pretraining.METRICS))).hasSize(2);
+    }
+
+    @Test
+    void anInterruptedPreTrainingResumesFromItsCheckpointToTheSameEncoder() throws Exception {
+        Recipe r = recipe.withPretrain(new Autoencoder(null, 3, 0.1, 2e-3, 32));
+        Path whole = tmp.resolve("ae-whole"), cut = tmp.resolve("ae-cut");
+        Pretraining.ensure(r, split, whole, Path.of(""), Device.CPU, System.out);
+        class Kill extends RuntimeException {}
+        Callback killAfterEpoch2 = new Callback() {
+            @Override
+            public int order() {
+                return 30; // after the checkpoint of the epoch
+            }
+
+            @Override
+            public void on(Event e, TrainState s) {
+                if (e == Event.AFTER_EPOCH && s.epoch() == 2) throw new Kill();
+            }
+        };
+        var out = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> Pretraining.ensure(r, split, cut, Path.of(""), Device.CPU, new PrintStream(out, true), false, List.of(killAfterEpoch2)))
+                .isInstanceOf(Kill.class);
+        assertThat(cut.resolve(Checkpoints.INDEX)).isRegularFile();
+        assertThat(cut.resolve(Pretraining.ENCODER)).doesNotExist();
+        Pretraining.Encoder resumed = Pretraining.ensure(r, split, cut, Path.of(""), Device.CPU, new PrintStream(out, true));
+        assertThat(out.toString()).contains("pretrain: resuming after epoch 2").containsOnlyOnce("pretrain: epoch 3/3");
+        assertThat(resumed.reused()).isFalse();
+        assertThat(cut.resolve(Checkpoints.INDEX)).doesNotExist();
+        assertThat(cut.resolve(Pretraining.TRAINING)).doesNotExist();
+        try (StateDict a = StateDict.read(whole.resolve(Pretraining.ENCODER)); StateDict b = StateDict.read(cut.resolve(Pretraining.ENCODER))) {
+            assertThat(b.keys()).containsExactlyElementsOf(a.keys());
+            for (String key : a.keys()) {
+                assertThat(Arrays.equals(TensorMemory.toFloats(b.tensor(key).to(org.bytedeco.pytorch.global.torch.ScalarType.Float)),
+                        TensorMemory.toFloats(a.tensor(key).to(org.bytedeco.pytorch.global.torch.ScalarType.Float)))).as(key).isTrue();
+            }
+        }
+        List<String> wholeLines = Files.readAllLines(whole.resolve(Pretraining.METRICS)), cutLines = Files.readAllLines(cut.resolve(Pretraining.METRICS));
+        assertThat(cutLines).hasSize(4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(Json.LINE.readTree(cutLines.get(i)).get("reconstructionLoss").asDouble()).as("epoch " + i)
+                    .isEqualTo(Json.LINE.readTree(wholeLines.get(i)).get("reconstructionLoss").asDouble());
+        }
+        // a checkpoint of another pre-training (other digest) is never resumed
+        Files.delete(cut.resolve(Pretraining.DESCRIPTION));
+        assertThatThrownBy(() -> Pretraining.ensure(r, split, cut, Path.of(""), Device.CPU, new PrintStream(out, true), false, List.of(killAfterEpoch2)))
+                .isInstanceOf(Kill.class);
+        Files.writeString(cut.resolve(Pretraining.TRAINING), "{\"digest\": \"another\"}");
+        var fresh = new ByteArrayOutputStream();
+        Pretraining.ensure(r, split, cut, Path.of(""), Device.CPU, new PrintStream(fresh, true));
+        assertThat(fresh.toString()).doesNotContain("resuming").contains("pretrain: epoch 3/3");
     }
 
     @Test

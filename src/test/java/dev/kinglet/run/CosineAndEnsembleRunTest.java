@@ -11,6 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kinglet.tools.Check;
+import dev.kinglet.tools.Predict;
 import dev.kinglet.TestData;
 import dev.kinglet.dsl.CosineLoss;
 import dev.kinglet.dsl.EmbeddingHead;

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kinglet.tools.Predict;
 import dev.kinglet.Python;
 import dev.kinglet.TestData;
 import dev.kinglet.dsl.LinearHead;

@@ -14,6 +14,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kinglet.tools.Check;
+import dev.kinglet.tools.Predict;
 import dev.kinglet.TestData;
 import dev.kinglet.dsl.Augment;
 import dev.kinglet.dsl.AugmentOp;

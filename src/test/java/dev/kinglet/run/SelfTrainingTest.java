@@ -14,6 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kinglet.tools.Check;
 import dev.kinglet.TestData;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.dsl.PerClass;

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kinglet.tools.Predict;
 import dev.kinglet.TestData;
 import dev.kinglet.dsl.Adam;
 import dev.kinglet.dsl.EarlyStopping;

@@ -20,11 +20,16 @@ final class Fixture implements AutoCloseable {
     final Learner learner;
 
     Fixture(int batch, long seed) throws Exception {
+        this(batch, seed, java.util.function.UnaryOperator.identity());
+    }
+
+    /** A fixture whose learner trains as {@code config} makes the plain configuration. */
+    Fixture(int batch, long seed, java.util.function.UnaryOperator<LearnerConfig> config) throws Exception {
         NativeRuntime.start(NativeRuntime.defaultThreads(), seed, Device.CPU);
         data = Datasets.load(IdxSource.fashionMnist(TestData.fashionMnist().toString()), Path.of(""));
         NativeRuntime.seed(seed);
         net = Network.build(new Model(new SmallCnn(null, null, null, null)), 1, 28, 28, 10);
-        learner = new Learner(net, new Adam(null, null), Device.CPU, data.train(), data.train().statistics(), batch, seed);
+        learner = new Learner(net, Device.CPU, data.train(), data.train().statistics(), config.apply(LearnerConfig.of(new Adam(null, null), batch, seed)));
     }
 
     /** Records every step's loss. */

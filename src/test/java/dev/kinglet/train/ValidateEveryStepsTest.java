@@ -13,10 +13,10 @@ import dev.kinglet.data.ImageSet;
 class ValidateEveryStepsTest {
     @Test
     void validatesOnlyAfterEnoughStepsAndAlwaysAfterTheLastEpoch() throws Exception {
-        try (var f = new Fixture(250, 3); ImageSet val = f.data.test().select(IntStream.range(0, 50).toArray())) {
+        try (var f = new Fixture(250, 3, c -> c.withValidateEverySteps(10)); ImageSet val = f.data.test().select(IntStream.range(0, 50).toArray())) {
             assertThat(f.learner.state().stepsPerEpoch()).isZero();
             List<Integer> validated = new ArrayList<>(), unvalidated = new ArrayList<>();
-            f.learner.validateOn(val).validateEverySteps(10);
+            f.learner.validateOn(val);
             f.learner.add((event, s) -> {
                 if (event == Event.AFTER_VALIDATE) validated.add(s.epoch());
                 if (event == Event.AFTER_EPOCH && s.validation() == null) unvalidated.add(s.epoch());

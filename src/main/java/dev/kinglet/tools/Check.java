@@ -1,4 +1,4 @@
-package dev.kinglet.run;
+package dev.kinglet.tools;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.bytedeco.pytorch.Tensor;
 
+import dev.kinglet.run.*;
 import dev.kinglet.augment.Pipelines;
 import dev.kinglet.data.Loader;
 import dev.kinglet.natives.Image;

@@ -1,4 +1,4 @@
-package dev.kinglet.run;
+package dev.kinglet.tools;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,6 +15,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import dev.kinglet.run.*;
 import dev.kinglet.augment.Pipelines;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;

@@ -1,4 +1,4 @@
-package dev.kinglet.run;
+package dev.kinglet.tools;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,6 +11,7 @@ import java.util.Locale;
 
 import org.bytedeco.pytorch.global.torch;
 
+import dev.kinglet.run.*;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.model.Network;
 import dev.kinglet.natives.BatchBuffer;
