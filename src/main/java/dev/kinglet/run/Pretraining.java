@@ -23,7 +23,6 @@ import dev.kinglet.data.ImageSet;
 import dev.kinglet.data.Loader;
 import dev.kinglet.dsl.Adam;
 import dev.kinglet.dsl.Autoencoder;
-import dev.kinglet.dsl.Data;
 import dev.kinglet.dsl.Grayscale;
 import dev.kinglet.dsl.Recipe;
 import dev.kinglet.dsl.RecipeException;

@@ -16,16 +16,12 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import dev.kinglet.run.*;
-import dev.kinglet.augment.Pipelines;
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
-import dev.kinglet.data.Splits;
 import dev.kinglet.dsl.Recipe;
-import dev.kinglet.model.Network;
 import dev.kinglet.natives.Device;
 import dev.kinglet.natives.NativeRuntime;
 import dev.kinglet.rundir.Job;
-import dev.kinglet.train.CosineObjective;
 import dev.kinglet.train.Learner;
 import dev.kinglet.train.LrFinder;
 import dev.kinglet.util.AtomicFiles;
