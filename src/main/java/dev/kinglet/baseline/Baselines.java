@@ -86,7 +86,7 @@ public final class Baselines {
         if (!train.classes().equals(test.classes())) {
             throw new IllegalArgumentException("train and test sets have different classes: " + train.classes() + " vs " + test.classes());
         }
-        FeatureExtractor features = extractor(spec.features(), backbone);
+        FeatureExtractor features = train.isTable() ? TABLE_ROWS : extractor(spec.features(), backbone);
         long t0 = System.nanoTime();
         float[][] xTrain = features.extract(train), xTest = features.extract(test);
         double featureSeconds = (System.nanoTime() - t0) / 1e9;
@@ -96,6 +96,13 @@ public final class Baselines {
         }
         return out;
     }
+
+    /** A table's (encoded) rows as they are. */
+    static final FeatureExtractor TABLE_ROWS = set -> {
+        float[][] x = new float[set.size()][];
+        for (int i = 0; i < x.length; i++) x[i] = set.tableRow(i);
+        return x;
+    };
 
     /** The extractor {@code features} asks for; {@code backbone} must be given for backbone features. */
     public static FeatureExtractor extractor(Features features, FeatureExtractor backbone) {

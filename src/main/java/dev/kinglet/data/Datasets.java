@@ -15,6 +15,7 @@ import dev.kinglet.dsl.IdxSource;
 import dev.kinglet.dsl.ImageFolder;
 import dev.kinglet.dsl.UnlabelledFolder;
 import dev.kinglet.dsl.RecipeException;
+import dev.kinglet.dsl.TableSource;
 import dev.kinglet.natives.Pixels;
 
 /** Turns a recipe's data source into train and test image sets. */
@@ -91,6 +92,7 @@ public final class Datasets {
             case IdxSource idx -> loadIdx(idx, base);
             case ImageFolder f -> ImageFiles.folder(f, data, base, seed);
             case CsvManifest c -> ImageFiles.manifest(c, data, base, seed);
+            case TableSource t -> TableReader.split(t, data, base, seed);
             case UnlabelledFolder u -> throw new RecipeException("data.source", "an unlabelledFolder has no labels");
         };
     }

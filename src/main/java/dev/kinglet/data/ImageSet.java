@@ -11,6 +11,9 @@ import dev.kinglet.natives.Pixels;
  * the pixels of the set they come from; only the set that loaded the pixels frees them.
  * A regression set has float targets ({@code [size, targetNames.size()]}, row-major) instead of
  * classes: its classes are empty and every label is 0, so splits treat it as one stratum.
+ * A table set ({@link #table()}) holds rows of a {@link Table} instead of images: its
+ * {@link #pixels()} is an empty block of the rows' shape (1 x features, one channel), so shape
+ * queries hold while reading a pixel fails; the loader copies its rows as they are.
  */
 public final class ImageSet implements AutoCloseable {
     private final Pixels pixels;
@@ -19,6 +22,7 @@ public final class ImageSet implements AutoCloseable {
     private final float[] targets;
     private final List<String> targetNames;
     private final String sha256;
+    private final Table table;
     private boolean owner;
 
     public ImageSet(Pixels pixels, int[] labels, List<String> classes, String sha256) {
@@ -56,6 +60,12 @@ public final class ImageSet implements AutoCloseable {
     }
 
     private ImageSet(Pixels pixels, int[] rows, int[] labels, List<String> classes, float[] targets, List<String> targetNames, String sha256, boolean owner) {
+        this(pixels, rows, labels, classes, targets, targetNames, sha256, owner, null);
+    }
+
+    private ImageSet(Pixels pixels, int[] rows, int[] labels, List<String> classes, float[] targets, List<String> targetNames, String sha256, boolean owner,
+                     Table table) {
+        this.table = table;
         this.pixels = pixels;
         this.rows = rows;
         this.labels = labels;
@@ -64,6 +74,39 @@ public final class ImageSet implements AutoCloseable {
         this.targetNames = targetNames;
         this.sha256 = sha256;
         this.owner = owner;
+    }
+
+    /**
+     * The rows of {@code table} as a set: classes ({@code labels} index {@code classes}) when
+     * {@code targetNames} is empty, else regression targets ({@code [rows, targetNames.size()]}).
+     */
+    public static ImageSet ofTable(Table table, int[] labels, List<String> classes, float[] targets, List<String> targetNames, String sha256) {
+        int n = table.rows();
+        boolean regression = !targetNames.isEmpty();
+        if (regression ? targets.length != n * targetNames.size() : labels.length != n) {
+            throw new IllegalArgumentException(n + " rows but " + (regression ? targets.length + " target values" : labels.length + " labels"));
+        }
+        if (!regression) {
+            for (int l : labels) if (l < 0 || l >= classes.size()) throw new IllegalArgumentException("label " + l + " outside 0.." + (classes.size() - 1));
+        }
+        Pixels shape = Pixels.allocate(0, 1, Math.max(1, table.width()), 1);
+        return new ImageSet(shape, identity(n), regression ? new int[n] : labels.clone(), regression ? List.of() : List.copyOf(classes),
+                regression ? targets.clone() : null, List.copyOf(targetNames), sha256, true, table);
+    }
+
+    /** The table whose rows these are, or null for images. */
+    public Table table() { return table; }
+    /** True for rows of a table rather than images. */
+    public boolean isTable() { return table != null; }
+
+    /** Row {@code i} of this set's table: its values, one per column. */
+    public float[] tableRow(int i) {
+        return table.row(rows[i]);
+    }
+
+    /** A view of all of this set, sharing its pixels and digest (closing it frees nothing). */
+    public ImageSet view() {
+        return new ImageSet(pixels, rows, labels, classes, targets, targetNames, sha256, false, table);
     }
 
     private static int[] identity(int n) {
@@ -82,7 +125,7 @@ public final class ImageSet implements AutoCloseable {
             l[i] = labels[positions[i]];
             if (y != null) System.arraycopy(targets, positions[i] * t, y, i * t, t);
         }
-        return new ImageSet(pixels, r, l, classes, y, targetNames, Datasets.digest(sha256.getBytes(), intsToBytes(r)), false);
+        return new ImageSet(pixels, r, l, classes, y, targetNames, Datasets.digest(sha256.getBytes(), intsToBytes(r)), false, table);
     }
 
     /**
@@ -98,7 +141,7 @@ public final class ImageSet implements AutoCloseable {
             if (labels[i] < 0 || labels[i] >= classes.size()) throw new IllegalArgumentException("label " + labels[i] + " outside 0.." + (classes.size() - 1));
         }
         byte[] l = intsToBytes(labels), rb = intsToBytes(r);
-        return new ImageSet(pixels, r, labels.clone(), classes, null, List.of(), Datasets.digest(sha256.getBytes(), rb, l), false);
+        return new ImageSet(pixels, r, labels.clone(), classes, null, List.of(), Datasets.digest(sha256.getBytes(), rb, l), false, table);
     }
 
     /**
@@ -107,7 +150,7 @@ public final class ImageSet implements AutoCloseable {
      */
     public ImageSet unlabelledAs(List<String> classes) {
         if (classes.isEmpty()) throw new IllegalArgumentException("no classes");
-        return new ImageSet(pixels, rows.clone(), new int[rows.length], List.copyOf(classes), null, List.of(), sha256, false);
+        return new ImageSet(pixels, rows.clone(), new int[rows.length], List.copyOf(classes), null, List.of(), sha256, false, table);
     }
 
     /**
@@ -117,6 +160,7 @@ public final class ImageSet implements AutoCloseable {
      */
     public static ImageSet concat(ImageSet a, ImageSet b, int[] positions, int[] labels) {
         if (labels.length != positions.length) throw new IllegalArgumentException(positions.length + " images but " + labels.length + " labels");
+        if (a.isTable() || b.isTable()) throw new IllegalArgumentException("concat joins images; tables are not pseudo-labelled");
         var pa = a.pixels;
         var pb = b.pixels;
         if (pa.channels() != pb.channels() || pa.height() != pb.height() || pa.width() != pb.width()) {
@@ -162,7 +206,7 @@ public final class ImageSet implements AutoCloseable {
             r[j] = rows[i];
             l[j++] = newLabel[labels[i]];
         }
-        ImageSet out = new ImageSet(pixels, r, l, List.copyOf(keep), null, List.of(), Datasets.digest(sha256.getBytes(), intsToBytes(r)), owner);
+        ImageSet out = new ImageSet(pixels, r, l, List.copyOf(keep), null, List.of(), Datasets.digest(sha256.getBytes(), intsToBytes(r)), owner, table);
         owner = false;
         return out;
     }
@@ -201,8 +245,9 @@ public final class ImageSet implements AutoCloseable {
      */
     public int strata() { return isRegression() ? 1 : classes.size(); }
 
-    /** Per-channel mean and standard deviation of the pixels scaled to [0, 1]. */
+    /** Per-channel mean and standard deviation of the pixels scaled to [0, 1]; {@link Normalization#UNIT} for a table, whose rows are encoded already. */
     public Normalization statistics() {
+        if (isTable()) return Normalization.UNIT;
         int c = pixels.channels();
         double[] sum = new double[c], sq = new double[c];
         long n = (long) size() * pixels.height() * pixels.width();

@@ -94,6 +94,7 @@ public final class Loader implements AutoCloseable {
         if (set.targetNames().size() != targets) throw new IllegalArgumentException("images have " + set.targetNames().size() + " targets, this loader " + targets);
         return epoch(new Source() {
             @Override public Image image(int position) { return Image.of(set.pixels(), set.row(position)); }
+            @Override public float[] features(int position) { return set.isTable() ? set.tableRow(position) : null; }
             @Override public int label(int position) { return set.label(position); }
             @Override public float[] targets(int position) { return targets == 0 ? null : set.targets(position); }
             @Override public int row(int position) { return set.row(position); }
@@ -118,6 +119,8 @@ public final class Loader implements AutoCloseable {
     /** Where a worker gets the image at a position, made in its scope; {@code row} seeds the image's generator. */
     private interface Source {
         Image image(int position) throws IOException;
+        /** A table's row at a position (copied into the slot as it is), or null for images. */
+        default float[] features(int position) { return null; }
         int label(int position);
         /** The regression targets at a position, or null for classification. */
         float[] targets(int position);
@@ -176,6 +179,11 @@ public final class Loader implements AutoCloseable {
 
     private void fill(Source set, BatchBuffer.Batch b, int slot, int position, long epochSeed) throws IOException {
         int row = set.row(position);
+        float[] features = set.features(position);
+        if (features != null) { // a table's row: augmentation is refused for tables (MixUp works on the batch)
+            b.putFeatures(slot, features, set.label(position), set.targets(position));
+            return;
+        }
         try (var scope = Scope.image()) {
             Image img = set.image(position);
             int label = set.label(position);

@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.Tensor;
 import dev.kinglet.dsl.Mlp;
 import dev.kinglet.natives.Layers;
 
-/** A multi-layer perceptron over the flattened input: {@code layers} = (Linear, ReLU, Dropout) per hidden width, then {@code fc}. */
+/** A multi-layer perceptron over the flattened input: {@code layers} = (Linear, [BatchNorm1d | LayerNorm], ReLU, Dropout) per hidden width, then {@code fc}. */
 final class MlpNet extends Network {
     private final Seq layers;
     private final LinearImpl fc;
@@ -18,6 +18,11 @@ final class MlpNet extends Network {
         long in = inputs;
         for (int width : spec.hidden()) {
             layers.linear(in, width);
+            switch (spec.norm()) {
+                case BATCH -> layers.bn1d(width);
+                case LAYER -> layers.layerNorm(width);
+                case NONE -> { }
+            }
             layers.relu().dropout(spec.dropout());
             in = width;
         }

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
+import org.bytedeco.pytorch.BatchNorm1dImpl;
 import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -37,6 +39,18 @@ final class Seq extends Block {
         BatchNorm2dImpl b = register_module(next(), Layers.batchNorm2d(features, eps, momentum));
         steps.add(b::forward);
         return b;
+    }
+
+    BatchNorm1dImpl bn1d(long features) {
+        BatchNorm1dImpl b = register_module(next(), Layers.batchNorm1d(features));
+        steps.add(b::forward);
+        return b;
+    }
+
+    LayerNormImpl layerNorm(long features) {
+        LayerNormImpl l = register_module(next(), Layers.layerNorm(features));
+        steps.add(l::forward);
+        return l;
     }
 
     LinearImpl linear(long in, long out) {

@@ -74,7 +74,7 @@ final class BaselineRuns {
     private static void runOne(Recipe recipe, Job job, Datasets.Split split, Path file, BackboneExtractor backbone, PrintStream out) throws IOException {
         try (JobRunner.JobData images = JobRunner.jobData(recipe, split, job)) {
             ImageSet train = images.train();
-            List<Baselines.Result> results = Baselines.run(recipe.baseline(), train, split.test(), job.subsetSeed(), backbone);
+            List<Baselines.Result> results = Baselines.run(recipe.baseline(), train, images.test(), job.subsetSeed(), backbone);
             List<Map<String, Object>> models = new ArrayList<>();
             for (Baselines.Result r : results) {
                 Map<String, Object> m = new LinkedHashMap<>();

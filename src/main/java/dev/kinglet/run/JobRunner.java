@@ -18,6 +18,7 @@ import java.util.Optional;
 
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
+import dev.kinglet.data.TableEncoder;
 import dev.kinglet.data.Splits;
 import dev.kinglet.dsl.FixMatch;
 import dev.kinglet.dsl.PseudoLabel;
@@ -108,21 +109,22 @@ public final class JobRunner {
             ImageSet train = student == null ? d.train() : student.train();
             out.printf(Locale.ROOT, "job %s: %d training%s, %d validation, %d test images%n", job.id(), train.size(),
                     student == null ? "" : " (" + d.train().size() + " labelled" + labelledTimes(student, d) + ", " + student.outcome().positions().length + " pseudo-labelled)",
-                    validation.size(), split.test().size());
+                    validation.size(), d.test().size());
+            if (!d.features().isEmpty()) out.println("job " + job.id() + ": " + d.features().size() + " features encoded on its " + d.train().size() + " training rows");
             try (Training t = Training.open(r, train, validation, split.train().classes(), job.initSeed(), o.dataBase(), info.device(), out, o.terminal(),
                     job.id(), encoder);
                  FixMatchJob fixMatch = r.semiSupervised() instanceof FixMatch f ? FixMatchJob.attach(r, f, t, job, d, split, o.dataBase(), out) : null) {
                 ModelFiles.Description description = describe(r, t, split, train);
-                try (Techniques techniques = Techniques.attach(r, t.learner(), jobDir, validation.size(), split.test(), description, checkpoint.isPresent())) {
+                try (Techniques techniques = Techniques.attach(r, t.learner(), jobDir, validation.size(), d.test(), description, checkpoint.isPresent())) {
                     Learner learner = t.learner();
                     attachCallbacks(r, learner, jobDir, job, checkpoint);
                     t.fit();
                     double seconds = learner.state().fitSeconds();
                     techniques.finish();
                     if (split.train().isRegression()) {
-                        return RegressionJobs.finish(learner, split.test(), job, jobDir, description, r.output().saveModels(), seconds, techniques.results(), out);
+                        return RegressionJobs.finish(learner, d.test(), job, jobDir, description, r.output().saveModels(), seconds, techniques.results(), out);
                     }
-                    Tested tested = test(r, t, split.test(), job);
+                    Tested tested = test(r, t, d.test(), job);
                     if (r.output().saveModels()) ModelFiles.save(jobDir, t.net(), description);
                     Evaluation test = techniques.test(tested.test(), job.id(), out);
                     Ensembles.saveProbabilities(jobDir, test.probabilities());
@@ -133,6 +135,7 @@ public final class JobRunner {
                         details.put("tta", Map.of("views", r.augment().tta().views(), "plainWeight", r.augment().tta().plainWeight()));
                     }
                     details.putAll(techniques.results());
+                    if (!d.features().isEmpty()) details.put("tableFeatures", d.features());
                     if (student != null) details.put("semiSupervised", student.outcome().summary(d.train().size()));
                     if (fixMatch != null) details.put("semiSupervised", fixMatch.summary());
                     AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(details));
@@ -213,14 +216,17 @@ public final class JobRunner {
 
     /**
      * The labelled images of one job: its fold's validation part, and its subset of the fold's
-     * training part ({@code train}, the images at positions {@code subset} of {@code trainPart}).
+     * training part ({@code train}, the images at positions {@code subset} of {@code trainPart}),
+     * and the test images. For a table, every part is encoded by a {@link TableEncoder} fitted on
+     * {@code train}'s rows alone ({@code features} names what it made; empty for images).
      */
-    public record JobData(ImageSet trainPart, ImageSet validation, ImageSet train, int[] subset) implements AutoCloseable {
+    public record JobData(ImageSet trainPart, ImageSet validation, ImageSet train, int[] subset, ImageSet test, List<String> features)
+            implements AutoCloseable {
         @Override
         public void close() {
-            train.close();
-            validation.close();
-            trainPart.close();
+            try (trainPart; validation; train; test) {
+                // closed in reverse order; a view frees nothing
+            }
         }
     }
 
@@ -231,7 +237,13 @@ public final class JobRunner {
         ImageSet trainPart = split.train().select(fold.train());
         ImageSet validation = split.train().select(fold.validation());
         int[] subset = Splits.subset(job.subset(), trainPart.labels(), strata, job.subsetSeed());
-        return new JobData(trainPart, validation, trainPart.select(subset), subset);
+        ImageSet train = trainPart.select(subset);
+        if (!train.isTable()) return new JobData(trainPart, validation, train, subset, split.test().view(), List.of());
+        TableEncoder encoder = TableEncoder.fit(train);
+        try (trainPart; validation; train) {
+            return new JobData(encoder.encode(trainPart), encoder.encode(validation), encoder.encode(train), subset, encoder.encode(split.test()),
+                    encoder.featureNames());
+        }
     }
 
     private static Map<String, Object> jobResults(Job job, Network net, Evaluation test, double seconds, Normalization norm, int trainImages) {

@@ -80,7 +80,7 @@ final class RunDirectory {
         out.printf(Locale.ROOT, "%s: %s on %s (%d threads)%n  run directory %s%n", recipe.name(), plan.summary(), info.device(), info.threads(), dir);
         findings.notices().forEach(n -> out.println("  notice: " + n));
         AtomicFiles.writeString(dir.resolve(RunFiles.NOTICES), Json.PRETTY.writeValueAsString(findings.notices()));
-        if (!recipe.augment().train().isEmpty() && !Files.exists(dir.resolve(RunFiles.AUGMENT_PREVIEW))) {
+        if (!recipe.augment().train().isEmpty() && !recipe.data().table() && !Files.exists(dir.resolve(RunFiles.AUGMENT_PREVIEW))) {
             Path tmp = dir.resolve(RunFiles.AUGMENT_PREVIEW + ".partial.png");
             Preview.write(recipe, base.train(), 8, 7, tmp);
             Files.move(tmp, dir.resolve(RunFiles.AUGMENT_PREVIEW), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -85,7 +85,8 @@ public final class Runner {
 
     public static Result run(Recipe recipe, Options o) throws IOException {
         if (o.shard() != null) throw new RecipeException("--shard", "shards run the jobs of a prepared run: first kinglet run RECIPE --prepare, then kinglet run --resume RUN_DIR --shard i/N");
-        return execute(recipe, RunDirectory.create(o.outRoot().resolve(recipe.name())), o, Map.of());
+        Recipe resolved = dev.kinglet.data.TableReader.resolveTask(recipe, o.dataBase());
+        return execute(resolved, RunDirectory.create(o.outRoot().resolve(resolved.name())), o, Map.of());
     }
 
     /** Continues the run in {@code dir}: jobs already done are kept, the others run again (only the shard's, with {@link Options#shard()}). */

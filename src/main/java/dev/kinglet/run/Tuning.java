@@ -14,6 +14,7 @@ import org.bytedeco.pytorch.global.torch;
 
 import dev.kinglet.data.Datasets;
 import dev.kinglet.data.ImageSet;
+import dev.kinglet.data.TableEncoder;
 import dev.kinglet.data.Splits;
 import dev.kinglet.dsl.Data;
 import dev.kinglet.dsl.Holdout;
@@ -138,8 +139,16 @@ public final class Tuning {
             List<ImageSet> trains = new ArrayList<>(), validations = new ArrayList<>();
             try {
                 for (Splits.Fold f : folds) {
-                    trains.add(labelled.select(f.train()));
-                    validations.add(labelled.select(f.validation()));
+                    ImageSet tr = labelled.select(f.train()), va = labelled.select(f.validation());
+                    if (tr.isTable()) { // a table's encoding is fitted on each fold's training rows, as a job's is
+                        TableEncoder encoder = TableEncoder.fit(tr);
+                        try (ImageSet rawTrain = tr; ImageSet rawValidation = va) {
+                            tr = encoder.encode(rawTrain);
+                            va = encoder.encode(rawValidation);
+                        }
+                    }
+                    trains.add(tr);
+                    validations.add(va);
                 }
                 int trainImages = trains.get(0).size(), validationImages = validations.stream().mapToInt(ImageSet::size).sum();
                 // a step budget becomes the trials' epochs on the search's own training images (at the recipe's batch size)

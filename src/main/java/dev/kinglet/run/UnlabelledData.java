@@ -69,6 +69,7 @@ public final class UnlabelledData {
             case IdxSource s -> trainingSplit(s, path, r, split.train(), base);
             case ImageFolder s -> trainingSplit(s, path, r, split.train(), base);
             case CsvManifest s -> trainingSplit(s, path, r, split.train(), base);
+            case dev.kinglet.dsl.TableSource t -> throw new RecipeException(path, "is a table; unlabelled data are images (a folder, an idx or csv source)");
         };
         try {
             refuseTestImages(images, path, split.test());

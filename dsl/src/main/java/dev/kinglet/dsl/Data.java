@@ -32,6 +32,10 @@ public record Data(DataSource source, Split split, Subset subset, List<Integer> 
         classes = classes == null ? List.of() : List.copyOf(classes);
         RecipeException.require(classes.size() != 1 && classes.stream().distinct().count() == classes.size(), "data.classes",
                 "must name at least 2 distinct classes, e.g. [sandal, sneaker], or be left out to keep all");
+        if (source instanceof TableSource) {
+            RecipeException.require(imageSize.isEmpty(), "data.imageSize", "a table has rows, not images: leave data.imageSize out");
+            RecipeException.require(channels == null, "data.channels", "a table has rows, not images: leave data.channels out");
+        }
         if (regression(source)) { // fields are not assigned yet in a compact constructor
             RecipeException.require(!(subset instanceof PerClass), "data.subset",
                     "perClass counts images per class, but a regression task (data.source.task) has no classes: use {type: fraction, fraction: 0.5}");
@@ -53,7 +57,13 @@ public record Data(DataSource source, Split split, Subset subset, List<Integer> 
     }
 
     private static boolean regression(DataSource source) {
-        return source instanceof CsvManifest c && c.task() == CsvManifest.Task.REGRESSION;
+        return source instanceof CsvManifest c && c.task() == CsvManifest.Task.REGRESSION
+                || source instanceof TableSource t && t.task() == CsvManifest.Task.REGRESSION;
+    }
+
+    /** True when the examples are rows of a table ({@link TableSource}) rather than images. */
+    public boolean table() {
+        return source instanceof TableSource;
     }
 
     public Data withSource(DataSource s) { return new Data(s, split, subset, imageSize, channels, testFraction, skipBadFiles, classes); }

@@ -26,7 +26,7 @@ public record Recipe(String name, String description, Long seed, Data data, Base
         seed = seed == null ? 42L : seed;
         RecipeException.require(data != null, "data", "missing: say where the images are, e.g. data: {source: {type: idx, dir: test-data/fashion-mnist}}");
         baseline = baseline == null ? Baseline.defaults() : baseline;
-        model = model == null ? Model.defaults() : model;
+        model = model == null ? data.table() ? new Model(Mlp.forTables()) : Model.defaults() : model;
         augment = augment == null ? Augment.none() : augment;
         loss = loss != null ? loss : data.regression() ? new RegressionLoss.Mse() : new CrossEntropy(null);
         train = train == null ? Train.defaults() : train;
@@ -35,11 +35,30 @@ public record Recipe(String name, String description, Long seed, Data data, Base
         output = output == null ? Output.defaults() : output;
         RecipeException.require(semiSupervised == null || !data.regression(), "semiSupervised",
                 "pseudo-labels are classes, but data.source.task is regression: leave semiSupervised out");
+        if (data.table()) checkTable(model, pretrain, semiSupervised, augment, baseline);
         var names = new HashSet<String>();
         for (Variant v : variants) RecipeException.require(names.add(v.name()), "variants", "two variants are named '" + v.name() + "'");
         RecipeException.require(!ensemble.snapshots() || train.schedule() instanceof Schedule.CosineRestarts, "ensemble.snapshots",
                 "snapshot ensembles take one member per restart: set train.schedule to {type: cosineRestarts}");
         if (tune != null) tune.checkPaths(RecipeIo.sections(seed, data, baseline, model, pretrain, semiSupervised, augment, loss, train, ensemble, learningCurve, output));
+    }
+
+    /** What a table's rows can go through: an MLP, MixUp on the encoded features, no image technique. */
+    private static void checkTable(Model model, Pretrain pretrain, SemiSupervised semiSupervised, Augment augment, Baseline baseline) {
+        String why = "data.source is a table: ";
+        RecipeException.require(model.architecture() instanceof Mlp, "model.architecture",
+                why + "its rows go into an mlp, e.g. {type: mlp, hidden: [512, 512], dropout: 0.2, norm: batch}");
+        RecipeException.require(model.weights() == null, "model.weights", why + "pretrained weights are for images; leave model.weights out");
+        for (int i = 0; i < augment.train().size(); i++) {
+            RecipeException.require(augment.train().get(i) instanceof MixUp, "augment.train[" + i + "]",
+                    why + "image augmentation does not apply to rows; the one augmentation for tables is {type: mixUp} on the encoded features");
+        }
+        RecipeException.require(augment.eval().isEmpty(), "augment.eval", why + "there is no image to resize or normalise (features are standardised on the training rows): leave it out");
+        RecipeException.require(augment.tta().views() == 0, "augment.tta", why + "test-time augmentation is for images: leave it out");
+        RecipeException.require(pretrain == null, "pretrain", why + "autoencoder pre-training is implemented for images only: leave pretrain out");
+        RecipeException.require(semiSupervised == null, "semiSupervised", why + "semi-supervised learning is implemented for images only: leave semiSupervised out");
+        RecipeException.require(baseline.features() instanceof PixelFeatures, "baseline.features",
+                why + "baselines see the encoded features of the rows: leave baseline.features out");
     }
 
     /** A recipe with every default. */

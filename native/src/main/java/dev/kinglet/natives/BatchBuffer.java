@@ -87,6 +87,26 @@ public final class BatchBuffer implements AutoCloseable {
         }
 
         /**
+         * Writes a row of features (a table's encoded row: {@code C x H x W} floats, copied as they
+         * are, without normalisation) into slot {@code slot}, with its label, or with its regression
+         * targets when {@code values} is not null.
+         */
+        public void putFeatures(int slot, float[] features, long label, float[] values) {
+            int n = channels * height * width;
+            if (features.length != n) throw new IllegalArgumentException(features.length + " features for batch slots of " + n);
+            checkSlot(slot);
+            MemorySegment.copy(features, 0, imageMemory, ValueLayout.JAVA_FLOAT, (long) slot * n * Float.BYTES, n);
+            if (values != null) {
+                if (targets == null || values.length != BatchBuffer.this.targets) {
+                    throw new IllegalArgumentException(values.length + " targets for a batch of " + BatchBuffer.this.targets + " targets per row");
+                }
+                MemorySegment.copy(values, 0, targetMemory, ValueLayout.JAVA_FLOAT, (long) slot * values.length * Float.BYTES, values.length);
+            } else {
+                labelMemory.setAtIndex(ValueLayout.JAVA_LONG, slot, label);
+            }
+        }
+
+        /**
          * Writes image {@code index} of {@code pixels}, normalised, into slot {@code slot}, with its
          * label. The source must have this buffer's height, width and channel count.
          */

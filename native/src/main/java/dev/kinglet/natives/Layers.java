@@ -1,12 +1,16 @@
 package dev.kinglet.natives;
 
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.BatchNorm1dImpl;
 import org.bytedeco.pytorch.BatchNorm2dImpl;
 import org.bytedeco.pytorch.BatchNormOptions;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Conv2dOptions;
+import org.bytedeco.pytorch.LayerNormImpl;
+import org.bytedeco.pytorch.LayerNormOptions;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LinearOptions;
+import org.bytedeco.pytorch.LongVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -52,6 +56,18 @@ public final class Layers {
         o.eps().put(eps);
         o.momentum().put(momentum);
         return new BatchNorm2dImpl(o);
+    }
+
+    /** {@code nn.BatchNorm1d(features)}: eps 1e-5, momentum 0.1, affine, tracking running statistics. */
+    public static BatchNorm1dImpl batchNorm1d(long features) {
+        Natives.load();
+        return new BatchNorm1dImpl(new BatchNormOptions(features));
+    }
+
+    /** {@code nn.LayerNorm(features)}: over the last dimension, eps 1e-5, with a scale and shift. */
+    public static LayerNormImpl layerNorm(long features) {
+        Natives.load();
+        return new LayerNormImpl(new LayerNormOptions(new LongVector(features)));
     }
 
     /** {@code nn.Linear(in, out)}. */
