@@ -13,7 +13,7 @@ write_one <- function(name, df, target) {
   # an id column is not a feature (BreastCancer's sample code number)
   df <- df[, setdiff(names(df), "Id"), drop = FALSE]
   write.csv(df, file.path(out, paste0(tolower(name), ".csv")), row.names = FALSE, na = "", quote = TRUE)
-  cat(sprintf("%-14s %4d rows %3d columns %2d classes\n", name, nrow(df), ncol(df) - 1, length(unique(df$Class))))
+  cat(sprintf("%-20s %4d rows %3d columns %3d distinct targets\n", name, nrow(df), ncol(df) - 1, length(unique(df$Class))))
 }
 data(Sonar); write_one("Sonar", Sonar, "Class")
 data(Ionosphere); write_one("Ionosphere", Ionosphere, "Class")
@@ -25,3 +25,5 @@ data(Vowel); write_one("Vowel", Vowel, "Class")
 data(Zoo); write_one("Zoo", Zoo, "type")
 data(Soybean); write_one("Soybean", Soybean, "Class")
 data(HouseVotes84); write_one("HouseVotes84", HouseVotes84, "Class")
+# regression: the median home value (medv, in $1000s) of 506 Boston census tracts
+data(BostonHousing); write_one("BostonHousing", BostonHousing, "medv")

@@ -28,6 +28,7 @@ import dev.kinglet.dsl.Baseline;
 import dev.kinglet.dsl.BaselineModel;
 import dev.kinglet.dsl.Features;
 import dev.kinglet.dsl.LogisticRegression;
+import dev.kinglet.dsl.XGBoost;
 import dev.kinglet.dsl.PixelFeatures;
 import dev.kinglet.dsl.RandomForest;
 import dev.kinglet.train.Evaluation;
@@ -133,6 +134,10 @@ public final class Baselines {
         Classifier trained = switch (model) {
             case RandomForest rf -> HistogramForest.grow(xTrain, yTrain, k, rf.trees(), seed)::probabilities;
             case LogisticRegression lr -> logistic(lr, xTrain, yTrain, k, seed);
+            case XGBoost xgb -> {
+                float[][] p = Boosting.fitPredict(xgb, xTrain, yTrain, k, xTest, seed); // XGBoost predicts on its own threads
+                yield (x, from, to) -> java.util.Arrays.copyOfRange(p, from, to);
+            }
         };
         float[][] probabilities = new float[xTest.length][];
         List<Callable<Void>> chunks = new ArrayList<>();
@@ -206,6 +211,7 @@ public final class Baselines {
         return switch (model) {
             case RandomForest rf -> "random forest (" + rf.trees() + " trees)";
             case LogisticRegression lr -> "logistic regression (l2 " + new BigDecimal(Double.toString(lr.l2())).stripTrailingZeros().toPlainString() + ")";
+            case XGBoost x -> "xgboost (" + x.trees() + " trees, depth " + x.depth() + ")";
         };
     }
 

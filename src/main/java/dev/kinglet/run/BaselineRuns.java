@@ -83,8 +83,8 @@ final class BaselineRuns {
                 m.put("seconds", r.seconds());
                 m.put("test", r.test().metrics());
                 models.add(m);
-                out.printf(Locale.ROOT, "baseline %s @ %s.f%d.s%d: test accuracy %.2f%% (%d training images, %.1f s)%n", r.name(), job.point(),
-                        job.fold(), job.seedIndex(), 100 * r.accuracy(), train.size(), r.seconds() + r.featureSeconds());
+                out.printf(Locale.ROOT, "baseline %s @ %s.f%d.s%d: test accuracy %.2f%% (%d training %s, %.1f s)%n", r.name(), job.point(),
+                        job.fold(), job.seedIndex(), 100 * r.accuracy(), train.size(), train.isTable() ? "rows" : "images", r.seconds() + r.featureSeconds());
             }
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("point", job.point());

@@ -107,9 +107,9 @@ public final class JobRunner {
                 ? SelfTraining.run(r, p, job, d, split, jobDir, o.dataBase(), info.device(), out, o.terminal(), encoder) : null) {
             ImageSet validation = d.validation();
             ImageSet train = student == null ? d.train() : student.train();
-            out.printf(Locale.ROOT, "job %s: %d training%s, %d validation, %d test images%n", job.id(), train.size(),
+            out.printf(Locale.ROOT, "job %s: %d training%s, %d validation, %d test %s%n", job.id(), train.size(),
                     student == null ? "" : " (" + d.train().size() + " labelled" + labelledTimes(student, d) + ", " + student.outcome().positions().length + " pseudo-labelled)",
-                    validation.size(), d.test().size());
+                    validation.size(), d.test().size(), train.isTable() ? "rows" : "images");
             if (!d.features().isEmpty()) out.println("job " + job.id() + ": " + d.features().size() + " features encoded on its " + d.train().size() + " training rows");
             try (Training t = Training.open(r, train, validation, split.train().classes(), job.initSeed(), o.dataBase(), info.device(), out, o.terminal(),
                     job.id(), encoder);
@@ -139,7 +139,7 @@ public final class JobRunner {
                     if (student != null) details.put("semiSupervised", student.outcome().summary(d.train().size()));
                     if (fixMatch != null) details.put("semiSupervised", fixMatch.summary());
                     AtomicFiles.writeString(jobDir.resolve("results.json"), Json.PRETTY.writeValueAsString(details));
-                    out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d images), loss %.4f, trained in %.1f s%s%s%n",
+                    out.printf(Locale.ROOT, "job %s: test accuracy %.2f%% (%d " + (train.isTable() ? "rows" : "images") + "), loss %.4f, trained in %.1f s%s%s%n",
                             job.id(), 100 * test.accuracy(), test.images(), test.loss(), seconds, validationCost(learner.state()),
                             fixMatch == null ? "" : fixMatch.summaryLine());
                     return JobResult.classified(job.id(), test.accuracy(), test.loss(), seconds);

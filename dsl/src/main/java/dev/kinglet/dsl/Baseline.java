@@ -13,6 +13,11 @@ public record Baseline(List<BaselineModel> models, Features features) {
         features = features == null ? new PixelFeatures(null) : features;
     }
 
+    /** The default for a table: random forest, XGBoost and logistic regression on the encoded features. */
+    public static Baseline forTables() {
+        return new Baseline(java.util.List.of(new RandomForest(null), new XGBoost(), new LogisticRegression(null)), null);
+    }
+
     public static Baseline defaults() {
         return new Baseline(null, null);
     }

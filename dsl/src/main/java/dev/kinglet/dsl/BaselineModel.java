@@ -7,5 +7,6 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = RandomForest.class, name = "randomForest"),
-        @JsonSubTypes.Type(value = LogisticRegression.class, name = "logisticRegression")})
-public sealed interface BaselineModel permits RandomForest, LogisticRegression {}
+        @JsonSubTypes.Type(value = LogisticRegression.class, name = "logisticRegression"),
+        @JsonSubTypes.Type(value = XGBoost.class, name = "xgboost")})
+public sealed interface BaselineModel permits RandomForest, LogisticRegression, XGBoost {}

@@ -25,7 +25,7 @@ public record Recipe(String name, String description, Long seed, Data data, Base
         description = description == null ? "" : description;
         seed = seed == null ? 42L : seed;
         RecipeException.require(data != null, "data", "missing: say where the images are, e.g. data: {source: {type: idx, dir: test-data/fashion-mnist}}");
-        baseline = baseline == null ? Baseline.defaults() : baseline;
+        baseline = baseline == null ? data.table() ? Baseline.forTables() : Baseline.defaults() : baseline;
         model = model == null ? data.table() ? new Model(Mlp.forTables()) : Model.defaults() : model;
         augment = augment == null ? Augment.none() : augment;
         loss = loss != null ? loss : data.regression() ? new RegressionLoss.Mse() : new CrossEntropy(null);
