@@ -15,12 +15,23 @@
 # (above 1: Kinglet is faster), of the median warm fit; the first, cold fit (JIT) is printed before.
 # Last line: RESULT <mode> ratio=<kinglet/python img/s> kinglet=<img/s> python=<img/s> (medians);
 # augment prints two: RESULT augment-cached ..., then RESULT augment ... (both against torchvision).
+# tables: the UCI tables of test-data/tables, ROUNDS x stratified 5-fold (default 2): Kinglet's random forest,
+# XGBoost, logistic regression, one MLP and a 5-MLP ensemble (dev.kinglet.bench.TableBench), then
+# scikit-learn's RandomForestClassifier(100) and HistGradientBoostingClassifier(100) on the same folds
+# (src/bench/tables.py, Debian's python3-sklearn); about 5 minutes per round on 2 cores.
 set -euo pipefail
 mode=${1:-train}; rounds=${2:-3}; seconds=${3:-10}
 cd "$(dirname "$0")/../.."
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 JAR=recipes/target/kinglet-recipes.jar
 [ -f "$JAR" ] || ./mvnw -q -B -DskipTests package
+if [ "$mode" = tables ]; then
+  out=${KINGLET_BENCH_OUT:-target/table-bench}
+  "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.kinglet.bench.TableBench --repeats "${2:-2}" --out "$out"
+  /usr/bin/python3 -c "import sklearn" 2>/dev/null || { echo "scikit-learn side skipped: needs python3-sklearn for /usr/bin/python3" >&2; exit 0; }
+  /usr/bin/python3 src/bench/tables.py "$out/folds.json"
+  exit 0
+fi
 /usr/bin/python3 -c "import torch" 2>/dev/null || { echo "needs python3-torch for /usr/bin/python3" >&2; exit 1; }
 k=(); p=(); d=()
 images=${KINGLET_BENCH_IMAGES:-/tmp/kinglet-bench-images}

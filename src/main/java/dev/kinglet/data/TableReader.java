@@ -59,14 +59,16 @@ public final class TableReader {
      * {@code r} with its table's task written in: a recipe whose {@code data.source} is a table
      * without {@code task} gets the inferred one (and, for regression, the MSE loss in place of
      * the default cross-entropy), so recipe.json records what the run chose. Other recipes are
-     * returned as they are.
+     * returned as they are. The choice is printed to {@code out}.
      */
-    public static Recipe resolveTask(Recipe r, Path base) throws IOException {
+    public static Recipe resolveTask(Recipe r, Path base, java.io.PrintStream out) throws IOException {
         if (!(r.data().source() instanceof TableSource t) || t.task() != null) return r;
         Task task = task(t, base);
-        Recipe out = r.withData(r.data().withSource(t.withTask(task)));
-        if (task == Task.REGRESSION && r.loss().equals(new CrossEntropy(null))) out = out.withLoss(new RegressionLoss.Mse());
-        return out;
+        out.println("data.source.task: " + task.name().toLowerCase(Locale.ROOT) + ", inferred from the values of '" + t.target()
+                + "' (recipe.json records it; set data.source.task to choose)");
+        Recipe resolved = r.withData(r.data().withSource(t.withTask(task)));
+        if (task == Task.REGRESSION && r.loss().equals(new CrossEntropy(null))) resolved = resolved.withLoss(new RegressionLoss.Mse());
+        return resolved;
     }
 
     /** Reads the whole table: feature columns (typed and coded), labels or targets. */

@@ -121,6 +121,7 @@ public final class JobRunner {
                     t.fit();
                     double seconds = learner.state().fitSeconds();
                     techniques.finish();
+                    if (!d.features().isEmpty()) AtomicFiles.writeString(jobDir.resolve(TABLE_FEATURES), Json.PRETTY.writeValueAsString(d.features()));
                     if (split.train().isRegression()) {
                         return RegressionJobs.finish(learner, d.test(), job, jobDir, description, r.output().saveModels(), seconds, techniques.results(), out);
                     }
@@ -220,6 +221,9 @@ public final class JobRunner {
      * and the test images. For a table, every part is encoded by a {@link TableEncoder} fitted on
      * {@code train}'s rows alone ({@code features} names what it made; empty for images).
      */
+    /** In a job directory of table rows: the names of the features its network saw, in order. */
+    public static final String TABLE_FEATURES = "table-features.json";
+
     public record JobData(ImageSet trainPart, ImageSet validation, ImageSet train, int[] subset, ImageSet test, List<String> features)
             implements AutoCloseable {
         @Override

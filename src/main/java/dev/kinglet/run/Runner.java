@@ -85,11 +85,7 @@ public final class Runner {
 
     public static Result run(Recipe recipe, Options o) throws IOException {
         if (o.shard() != null) throw new RecipeException("--shard", "shards run the jobs of a prepared run: first kinglet run RECIPE --prepare, then kinglet run --resume RUN_DIR --shard i/N");
-        Recipe resolved = dev.kinglet.data.TableReader.resolveTask(recipe, o.dataBase());
-        if (resolved != recipe && resolved.data().source() instanceof dev.kinglet.dsl.TableSource t) {
-            o.out().println("data.source.task: " + t.task().name().toLowerCase(Locale.ROOT) + ", inferred from the values of '" + t.target()
-                    + "' (recipe.json records it; set data.source.task to choose)");
-        }
+        Recipe resolved = dev.kinglet.data.TableReader.resolveTask(recipe, o.dataBase(), o.out());
         return execute(resolved, RunDirectory.create(o.outRoot().resolve(resolved.name())), o, Map.of());
     }
 

@@ -33,9 +33,16 @@ public final class Check {
 
     public record Stage(String name, boolean ok, String detail) {}
 
-    public static List<Stage> run(Recipe recipe, Path dataBase, Device device, PrintStream out) {
+    public static List<Stage> run(Recipe asWritten, Path dataBase, Device device, PrintStream out) {
         List<Stage> stages = new ArrayList<>();
         Plan plan;
+        Recipe recipe;
+        try {
+            recipe = dev.kinglet.data.TableReader.resolveTask(asWritten, dataBase, new PrintStream(java.io.OutputStream.nullOutputStream())); // a table's task, read from its target column
+        } catch (java.io.IOException | RuntimeException e) {
+            stages.add(new Stage("read", false, e.getMessage()));
+            return report(stages, out);
+        }
         try {
             plan = Plan.of(recipe);
             Support.check(recipe, plan).throwIfRefused();
@@ -49,7 +56,8 @@ public final class Check {
         try {
             split = Datasets.load(recipe.data(), dataBase, recipe.seed());
             var px = split.train().pixels();
-            stages.add(new Stage("read", true, split.train().size() + " training and " + split.test().size() + " test images of "
+            if (split.train().isTable()) stages.add(new Stage("read", true, split.conversion()));
+            else stages.add(new Stage("read", true, split.train().size() + " training and " + split.test().size() + " test images of "
                     + px.channels() + "x" + px.height() + "x" + px.width() + ", " + (split.train().isRegression()
                     ? "targets " + split.train().targetNames() + "; first " + java.util.Arrays.toString(split.train().targets(0))
                     : split.train().numClasses() + " classes; first label " + split.train().classes().get(split.train().label(0)))));
@@ -57,7 +65,7 @@ public final class Check {
             stages.add(new Stage("read", false, e.getMessage()));
             return report(stages, out);
         }
-        try (split) {
+        try (split; ImageSet encoded = split.train().isTable() ? dev.kinglet.data.TableEncoder.fit(split.train()).encode(split.train()) : null) {
             var semi = recipe.semiSupervised();
             if (semi != null && semi.data() != null && !semi.data().equals(recipe.data().source())) {
                 try (var images = UnlabelledData.load(semi.data(), "semiSupervised.data", recipe, split, dataBase)) {
@@ -67,14 +75,17 @@ public final class Check {
                     return report(stages, out);
                 }
             }
-            ImageSet train = split.train();
+            ImageSet train = encoded != null ? encoded : split.train();
             var px = train.pixels();
             Pipelines pipes;
             int[] size;
             try {
                 pipes = Pipelines.of(recipe.augment(), train.classes(), train.targetNames());
                 size = pipes.train().outputSize(px.height(), px.width());
-                try (var scope = Scope.image()) {
+                if (encoded != null) {
+                    stages.add(new Stage("encode", true, px.width() + " features from " + split.train().table().width()
+                            + " columns (a job fits its encoding on its own training rows)"));
+                } else try (var scope = Scope.image()) {
                     var sample = pipes.train().apply(Image.of(px, train.row(0)), train.label(0), new java.util.SplittableRandom(recipe.seed()));
                     var evalSample = pipes.eval().apply(Image.of(px, train.row(0)), train.label(0), new java.util.SplittableRandom(recipe.seed()));
                     if (sample.image().height() != size[0] || sample.image().width() != size[1]
@@ -83,7 +94,7 @@ public final class Check {
                                 + evalSample.image().height() + "x" + evalSample.image().width() + ": both pipelines must end at one size");
                     }
                 }
-                stages.add(new Stage("augment", true, recipe.augment().train().size() + " training and " + recipe.augment().eval().size()
+                if (encoded == null) stages.add(new Stage("augment", true, recipe.augment().train().size() + " training and " + recipe.augment().eval().size()
                         + " eval ops; one sample " + px.height() + "x" + px.width() + " -> " + size[0] + "x" + size[1]));
             } catch (RuntimeException e) {
                 stages.add(new Stage("augment", false, e.getMessage()));
@@ -97,7 +108,8 @@ public final class Check {
                     int[] order = new int[batch];
                     for (int i = 0; i < batch; i++) order[i] = i;
                     b = loader.epoch(train, order, recipe.seed(), false).iterator().next();
-                    stages.add(new Stage("collate", true, "batch of " + b.size() + " images, normalised with mean "
+                    stages.add(new Stage("collate", true, encoded != null ? "batch of " + b.size() + " rows of " + px.width() + " encoded features"
+                            : "batch of " + b.size() + " images, normalised with mean "
                             + java.util.Arrays.toString(norm.mean()) + ", std " + java.util.Arrays.toString(norm.std())));
                 } catch (RuntimeException e) {
                     stages.add(new Stage("collate", false, e.getMessage()));

@@ -57,6 +57,10 @@ public final class Predict {
      */
     public static int run(Path modelDir, List<Path> inputs, Path csv, PrintStream out) throws IOException {
         List<Path> members = Ensembles.members(modelDir);
+        if (Files.exists(members.get(0).resolve(dev.kinglet.run.JobRunner.TABLE_FEATURES))) {
+            throw new IllegalArgumentException(members.get(0) + " is a model of table rows; predict reads images, and predicting new rows of a table is not implemented yet"
+                    + " (the job's results.json and test-probabilities.f32 hold its test predictions)");
+        }
         ModelFiles.Description d = ModelFiles.describe(members.get(0));
         List<Path> files = images(inputs);
         if (d.regression()) return writeTargets(members.get(0), d, files, csv, out);

@@ -74,6 +74,11 @@ class TableRunTest {
         assertThat(Files.isDirectory(result.runDir().resolve("ensembles"))).isTrue();
         assertThat(Files.readString(result.runDir().resolve("report.html"))).contains("xgboost");
         assertThat(Files.exists(result.runDir().resolve("augment-preview.png"))).isFalse();
+        // predict reads images: a table model is refused with what to use instead
+        Path jobDir = result.runDir().resolve("jobs/base.all.f0.s0.m0");
+        assertThat(Files.readString(jobDir.resolve(JobRunner.TABLE_FEATURES))).contains("\"RI\"");
+        assertThatThrownBy(() -> dev.kinglet.tools.Predict.run(jobDir, List.of(table("glass.csv")), tmp.resolve("p.csv"), new PrintStream(new ByteArrayOutputStream())))
+                .hasMessageContaining("a model of table rows").hasMessageContaining("not implemented yet");
     }
 
     @Test
