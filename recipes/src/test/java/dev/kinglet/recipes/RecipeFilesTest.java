@@ -18,7 +18,7 @@ import dev.kinglet.dsl.RecipeSchema;
 /** The YAML recipes equal the Java ones, and the shipped schema is current and accepts them. */
 class RecipeFilesTest {
     static final Path ROOT = FashionQuickTest.repoRoot().resolve("recipes");
-    static final String[] NAMES = {"fashion-quick", "fashion-compare", "fashion-augment", "fashion-autoencoder", "fashion-tuned"};
+    static final String[] NAMES = {"fashion-quick", "fashion-compare", "fashion-augment", "fashion-autoencoder", "fashion-tuned", "table-vehicle"};
 
     @Test
     void yamlRecipesEqualTheJavaRecipes() throws Exception {
