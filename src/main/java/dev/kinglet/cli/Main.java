@@ -162,7 +162,7 @@ public final class Main {
         }
     }
 
-    @Command(name = "predict", description = "Writes class probabilities (a regression model: target values) of images from a saved model (a job directory with model.pth and model.json).")
+    @Command(name = "predict", description = "Writes class probabilities (a regression model: target values) of images, or of a table's rows (one CSV/TSV file), from a saved model (a job directory with model.pth and model.json, or a run's ensembles/<id>).")
     static final class Predict implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "e.g. runs/fashion-quick/latest/jobs/base.all.f0.s0.m0") Path model;

@@ -86,6 +86,42 @@ public final class TableEncoder {
         }
     }
 
+    /** What {@link #save} writes: the raw columns (with their levels) and every fitted statistic. */
+    private record Saved(List<Table.Column> columns, List<String> features, double[] mean, double[] std, boolean[] indicator, int[][] slot,
+                         int[] first, int[] unseen, int[] missingSlot) {}
+
+    private TableEncoder(Saved s) {
+        raw = List.copyOf(s.columns());
+        names.addAll(s.features());
+        mean = s.mean();
+        std = s.std();
+        indicator = s.indicator();
+        slot = s.slot();
+        first = s.first();
+        unseen = s.unseen();
+        missingSlot = s.missingSlot();
+    }
+
+    /** Writes this encoder to {@code file} (JSON, whole or not at all), so new rows can be encoded as the job's were. */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        var s = new Saved(raw, names, mean, std, indicator, slot, first, unseen, missingSlot);
+        dev.kinglet.util.AtomicFiles.writeString(file, dev.kinglet.util.Json.PRETTY.writeValueAsString(s));
+    }
+
+    /** An encoder {@link #save}d to {@code file}. */
+    public static TableEncoder load(java.nio.file.Path file) throws java.io.IOException {
+        try {
+            return new TableEncoder(dev.kinglet.util.Json.PRETTY.readValue(file.toFile(), Saved.class));
+        } catch (RuntimeException e) {
+            throw new java.io.IOException(file + ": not a table encoding Kinglet wrote (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The raw columns the encoder reads, in order, with their types and levels. */
+    public List<Table.Column> columns() {
+        return raw;
+    }
+
     /** An encoder fitted on the rows of {@code train}, a table set. */
     public static TableEncoder fit(ImageSet train) {
         if (!train.isTable()) throw new IllegalArgumentException("a table encoder is fitted on table rows, not images");
@@ -111,7 +147,7 @@ public final class TableEncoder {
             } else if (Float.isNaN(v)) {
                 out[missingSlot[c] >= 0 ? missingSlot[c] : unseen[c]] = 1f;
             } else {
-                int s = slot[c][(int) v];
+                int code = (int) v, s = code >= 0 && code < slot[c].length ? slot[c][code] : -1; // -1: a level the table never had
                 out[s >= 0 ? s : unseen[c]] = 1f;
             }
         }

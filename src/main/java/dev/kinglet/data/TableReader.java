@@ -165,6 +165,30 @@ public final class TableReader {
     }
 
     /**
+     * New rows for a trained model: {@code file}'s cells of {@code columns} (found by header name,
+     * in any order; other columns, the target among them, are left out), coded with the training
+     * table's levels; a level it never had is coded -1, which the encoder maps to {@code (unseen)}.
+     */
+    public static Table rows(Path file, List<Table.Column> columns) throws IOException {
+        String f = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        Cells cells = cells(file, f.endsWith(".tsv") || f.endsWith(".tab") ? '\t' : ',');
+        int n = cells.rows().size(), w = columns.size();
+        float[] values = new float[n * w];
+        for (int j = 0; j < w; j++) {
+            Table.Column col = columns.get(j);
+            int c = cells.header().indexOf(col.name());
+            if (c < 0) throw new IOException(file + ": no column '" + col.name() + "', which the model was trained on; its columns: " + cells.header());
+            for (int i = 0; i < n; i++) {
+                String v = cells.rows().get(i)[c].strip();
+                values[i * w + j] = MISSING.contains(v) ? Float.NaN
+                        : col.type() == ColumnType.NUMERIC ? number(v, file, cells.lines().get(i), col.name(), "the model was trained on it as a numeric column")
+                        : col.levels().indexOf(v);
+            }
+        }
+        return new Table(file.toString(), columns, values);
+    }
+
+    /**
      * The train and test sets of a table source: {@code data.testFraction} of the rows held out,
      * per class for classification, drawn by {@code seed}.
      */

@@ -121,7 +121,7 @@ public final class JobRunner {
                     t.fit();
                     double seconds = learner.state().fitSeconds();
                     techniques.finish();
-                    if (!d.features().isEmpty()) AtomicFiles.writeString(jobDir.resolve(TABLE_FEATURES), Json.PRETTY.writeValueAsString(d.features()));
+                    if (d.encoder() != null) d.encoder().save(jobDir.resolve(TABLE_ENCODER));
                     if (split.train().isRegression()) {
                         return RegressionJobs.finish(learner, d.test(), job, jobDir, description, r.output().saveModels(), seconds, techniques.results(), out);
                     }
@@ -221,11 +221,16 @@ public final class JobRunner {
      * and the test images. For a table, every part is encoded by a {@link TableEncoder} fitted on
      * {@code train}'s rows alone ({@code features} names what it made; empty for images).
      */
-    /** In a job directory of table rows: the names of the features its network saw, in order. */
-    public static final String TABLE_FEATURES = "table-features.json";
+    /** In a job directory of table rows: its {@link TableEncoder} (the features its network saw, in order, and how new rows become them). */
+    public static final String TABLE_ENCODER = "table-encoder.json";
 
-    public record JobData(ImageSet trainPart, ImageSet validation, ImageSet train, int[] subset, ImageSet test, List<String> features)
+    public record JobData(ImageSet trainPart, ImageSet validation, ImageSet train, int[] subset, ImageSet test, TableEncoder encoder)
             implements AutoCloseable {
+        /** The encoded features' names; empty for images. */
+        public List<String> features() {
+            return encoder == null ? List.of() : encoder.featureNames();
+        }
+
         @Override
         public void close() {
             try (trainPart; validation; train; test) {
@@ -242,11 +247,10 @@ public final class JobRunner {
         ImageSet validation = split.train().select(fold.validation());
         int[] subset = Splits.subset(job.subset(), trainPart.labels(), strata, job.subsetSeed());
         ImageSet train = trainPart.select(subset);
-        if (!train.isTable()) return new JobData(trainPart, validation, train, subset, split.test().view(), List.of());
+        if (!train.isTable()) return new JobData(trainPart, validation, train, subset, split.test().view(), null);
         TableEncoder encoder = TableEncoder.fit(train);
         try (trainPart; validation; train) {
-            return new JobData(encoder.encode(trainPart), encoder.encode(validation), encoder.encode(train), subset, encoder.encode(split.test()),
-                    encoder.featureNames());
+            return new JobData(encoder.encode(trainPart), encoder.encode(validation), encoder.encode(train), subset, encoder.encode(split.test()), encoder);
         }
     }
 

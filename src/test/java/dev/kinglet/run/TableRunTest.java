@@ -74,11 +74,31 @@ class TableRunTest {
         assertThat(Files.isDirectory(result.runDir().resolve("ensembles"))).isTrue();
         assertThat(Files.readString(result.runDir().resolve("report.html"))).contains("xgboost");
         assertThat(Files.exists(result.runDir().resolve("augment-preview.png"))).isFalse();
-        // predict reads images: a table model is refused with what to use instead
+        // predict on the table's rows (its target column is there and ignored): the ensemble's members each encode with their own saved encoder
         Path jobDir = result.runDir().resolve("jobs/base.all.f0.s0.m0");
-        assertThat(Files.readString(jobDir.resolve(JobRunner.TABLE_FEATURES))).contains("\"RI\"");
-        assertThatThrownBy(() -> dev.kinglet.tools.Predict.run(jobDir, List.of(table("glass.csv")), tmp.resolve("p.csv"), new PrintStream(new ByteArrayOutputStream())))
-                .hasMessageContaining("a model of table rows").hasMessageContaining("not implemented yet");
+        assertThat(Files.readString(jobDir.resolve(JobRunner.TABLE_ENCODER))).contains("\"RI\"", "\"features\"");
+        Path csv = tmp.resolve("p.csv");
+        var printed = new ByteArrayOutputStream();
+        Path ensemble;
+        try (var dirs = Files.list(result.runDir().resolve("ensembles"))) {
+            ensemble = dirs.findFirst().orElseThrow();
+        }
+        assertThat(dev.kinglet.tools.Predict.run(ensemble, List.of(table("glass.csv")), csv, new PrintStream(printed))).isEqualTo(214);
+        assertThat(printed.toString()).contains("214 row(s) of glass.csv", "averaged over 2 ensemble members");
+        List<String> lines = Files.readAllLines(csv);
+        assertThat(lines.get(0)).startsWith("row,predicted,p_1,p_2");
+        List<String> truth = Files.readAllLines(table("glass.csv"));
+        int right = 0;
+        for (int i = 1; i < lines.size(); i++) {
+            String[] t = truth.get(i).split(","), q = lines.get(i).split(",");
+            if (q[1].equals(t[t.length - 1].replace("\"", ""))) right++;
+        }
+        // all 214 rows, 171 of them training rows: well above chance (1/6)
+        assertThat(right / 214.0).as("accuracy of predict on glass.csv").isGreaterThan(0.6);
+        // a table without a column the model was trained on is refused, naming it
+        Files.writeString(tmp.resolve("short.csv"), "RI,Na\n1.5,13\n");
+        assertThatThrownBy(() -> dev.kinglet.tools.Predict.run(jobDir, List.of(tmp.resolve("short.csv")), tmp.resolve("q.csv"), new PrintStream(new ByteArrayOutputStream())))
+                .hasMessageContaining("short.csv: no column 'Mg', which the model was trained on");
     }
 
     @Test
