@@ -1,9 +1,13 @@
 package dev.kinglet.data;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.kinglet.dsl.TableSource.ColumnType;
+import dev.kinglet.util.AtomicFiles;
+import dev.kinglet.util.Json;
 
 /**
  * Turns a table's rows into the features a network or baseline sees, fitted on the training
@@ -103,17 +107,17 @@ public final class TableEncoder {
     }
 
     /** Writes this encoder to {@code file} (JSON, whole or not at all), so new rows can be encoded as the job's were. */
-    public void save(java.nio.file.Path file) throws java.io.IOException {
+    public void save(Path file) throws IOException {
         var s = new Saved(raw, names, mean, std, indicator, slot, first, unseen, missingSlot);
-        dev.kinglet.util.AtomicFiles.writeString(file, dev.kinglet.util.Json.PRETTY.writeValueAsString(s));
+        AtomicFiles.writeString(file, Json.PRETTY.writeValueAsString(s));
     }
 
     /** An encoder {@link #save}d to {@code file}. */
-    public static TableEncoder load(java.nio.file.Path file) throws java.io.IOException {
+    public static TableEncoder load(Path file) throws IOException {
         try {
-            return new TableEncoder(dev.kinglet.util.Json.PRETTY.readValue(file.toFile(), Saved.class));
+            return new TableEncoder(Json.PRETTY.readValue(file.toFile(), Saved.class));
         } catch (RuntimeException e) {
-            throw new java.io.IOException(file + ": not a table encoding Kinglet wrote (" + e.getMessage() + ")", e);
+            throw new IOException(file + ": not a table encoding Kinglet wrote (" + e.getMessage() + ")", e);
         }
     }
 

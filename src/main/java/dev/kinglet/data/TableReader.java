@@ -170,8 +170,7 @@ public final class TableReader {
      * table's levels; a level it never had is coded -1, which the encoder maps to {@code (unseen)}.
      */
     public static Table rows(Path file, List<Table.Column> columns) throws IOException {
-        String f = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        Cells cells = cells(file, f.endsWith(".tsv") || f.endsWith(".tab") ? '\t' : ',');
+        Cells cells = cells(file, TableSource.separatorOf(file.getFileName().toString()));
         int n = cells.rows().size(), w = columns.size();
         float[] values = new float[n * w];
         for (int j = 0; j < w; j++) {

@@ -47,7 +47,11 @@ public record TableSource(String file, String target, Map<String, ColumnType> co
 
     /** The separator: the recipe's, else tab for {@code .tsv} and {@code .tab} files, else comma. */
     public char separatorChar() {
-        if (separator != null) return separator.charAt(0);
+        return separator != null ? separator.charAt(0) : separatorOf(file);
+    }
+
+    /** The separator a file's name implies: a tab for {@code .tsv} and {@code .tab}, else a comma. */
+    public static char separatorOf(String file) {
         String f = file.toLowerCase(java.util.Locale.ROOT);
         return f.endsWith(".tsv") || f.endsWith(".tab") ? '\t' : ',';
     }
