@@ -80,11 +80,12 @@ final class FixMatchJob implements AutoCloseable {
                         + ": the strong view must keep the size; leave resizes and crops out of it");
             }
             int batch = f.ratio() * r.train().batchSize();
+            boolean flex = f.thresholds() == FixMatch.Thresholds.FLEX_MATCH;
             var stream = new UnlabelledStream(pool, truthKnown, batch, weak, strong, t.norm(), size[0], size[1], f.threshold(), f.weight(),
-                    job.initSeed() ^ 0x6669786d61L);
+                    job.initSeed() ^ 0x6669786d61L, flex ? d.train().classes().size() : 0);
             t.learner().unlabelled(stream);
-            out.printf(Locale.ROOT, "job %s: FixMatch on %s: %d per step (ratio %d), threshold %.2f, weight %.2f%n", job.id(), what, batch, f.ratio(),
-                    f.threshold(), f.weight());
+            out.printf(Locale.ROOT, "job %s: FixMatch on %s: %d per step (ratio %d), threshold %.2f%s, weight %.2f%n", job.id(), what, batch, f.ratio(),
+                    f.threshold(), flex ? " scaled per class by FlexMatch's curriculum" : "", f.weight());
             return new FixMatchJob(f, pool, source, stream, what);
         } catch (RuntimeException e) {
             if (pool != null) pool.close();
@@ -96,7 +97,8 @@ final class FixMatchJob implements AutoCloseable {
     /** ", 41.2% of 336,000 unlabelled views pseudo-labelled (93.1% right)" for the job's line. */
     String summaryLine() {
         var c = stream.total();
-        return String.format(Locale.ROOT, "; FixMatch: %.1f%% of %,d unlabelled images passed %.2f%s", 100 * c.rate(), c.images(), settings.threshold(),
+        return String.format(Locale.ROOT, "; FixMatch: %.1f%% of %,d unlabelled images passed %s%.2f%s", 100 * c.rate(), c.images(),
+                stream.flexThresholds() == null ? "" : "FlexMatch's thresholds, at most ", settings.threshold(),
                 c.accuracy() == null ? "" : String.format(Locale.ROOT, " (%.1f%% of them right)", 100 * c.accuracy()));
     }
 
@@ -109,6 +111,13 @@ final class FixMatchJob implements AutoCloseable {
         m.put("pool", what);
         m.put("fit", counts(stream.total()));
         m.put("lastEpoch", counts(stream.epoch()));
+        double[] flex = stream.flexThresholds();
+        if (flex != null) {
+            Map<String, Double> perClass = new LinkedHashMap<>();
+            List<String> classes = pool.classes();
+            for (int c = 0; c < flex.length; c++) perClass.put(c < classes.size() ? classes.get(c) : String.valueOf(c), flex[c]);
+            m.put("flexThresholdsAtEnd", perClass);
+        }
         return m;
     }
 

@@ -484,8 +484,13 @@ public final class Learner implements AutoCloseable {
         long[] truth = unlabelled.truthKnown() ? TensorMemory.toLongs(views.weak().labels()) : null;
         int kept = 0, right = 0;
         long[] chosen = new long[u], labels = new long[u];
+        double[] flex = unlabelled.flexThresholds(); // null: FixMatch's one threshold
+        if (flex != null) {
+            // the step's thresholds are the memory's before it learns from this batch, as FlexMatch's
+            for (int i = 0; i < u; i++) if (confidence[i] >= unlabelled.threshold) unlabelled.learn(views.indices()[i], (int) pseudo[i]);
+        }
         for (int i = 0; i < u; i++) {
-            if (confidence[i] < unlabelled.threshold) continue;
+            if (confidence[i] < (flex == null ? unlabelled.threshold : flex[(int) pseudo[i]])) continue;
             if (truth != null && truth[i] == pseudo[i]) right++;
             chosen[kept] = i;
             labels[kept++] = pseudo[i];

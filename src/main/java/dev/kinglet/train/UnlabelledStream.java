@@ -18,7 +18,10 @@ import dev.kinglet.natives.Normalization;
  * each pool epoch has its own order and augmentation seed: the batches of a step depend on its
  * step count alone, so a fit resumed from a checkpoint draws exactly the unlabelled images an
  * uninterrupted one does. Also counts the pseudo-labels: how many images passed the threshold
- * and, when the pool's true labels are known, how many of those were right.
+ * and, when the pool's true labels are known, how many of those were right. With FlexMatch's
+ * thresholds ({@link dev.kinglet.dsl.FixMatch.Thresholds#FLEX_MATCH}) it remembers per pool image
+ * the class last predicted with the full threshold, and derives the classes' thresholds from those
+ * counts; that memory is checkpointed, so a resumed fit takes the same pseudo-labels.
  */
 public final class UnlabelledStream implements Callback, Checkpointed, AutoCloseable {
     private final ImageSet pool;
@@ -28,9 +31,14 @@ public final class UnlabelledStream implements Callback, Checkpointed, AutoClose
     private final boolean truthKnown;
     final double threshold, weight;
     long images, above, right, imagesInEpoch, aboveInEpoch, rightInEpoch;
+    /** FlexMatch only (else null): per pool image the class last predicted at {@link #threshold}, or -1; images remembered per class; images not yet remembered. */
+    private final long[] learned;
+    private final long[] learnedPerClass;
+    private long unlearned;
+    private final org.bytedeco.pytorch.Tensor savedLearned;
 
-    /** The two views of one unlabelled batch. */
-    record Views(BatchBuffer.Batch weak, BatchBuffer.Batch strong) {}
+    /** The two views of one unlabelled batch, and its images' indices in the pool. */
+    record Views(BatchBuffer.Batch weak, BatchBuffer.Batch strong, int[] indices) {}
 
     /**
      * @param pool       the unlabelled images (their labels are used only to count right pseudo-labels, when {@code truthKnown})
@@ -40,7 +48,26 @@ public final class UnlabelledStream implements Callback, Checkpointed, AutoClose
      */
     public UnlabelledStream(ImageSet pool, boolean truthKnown, int batch, Augmenter weakAug, Augmenter strongAug, Normalization norm,
                             int height, int width, double threshold, double weight, long seed) {
+        this(pool, truthKnown, batch, weakAug, strongAug, norm, height, width, threshold, weight, seed, 0);
+    }
+
+    /**
+     * @param flexClasses 0 for FixMatch's fixed threshold; the number of classes for FlexMatch's per-class thresholds
+     */
+    public UnlabelledStream(ImageSet pool, boolean truthKnown, int batch, Augmenter weakAug, Augmenter strongAug, Normalization norm,
+                            int height, int width, double threshold, double weight, long seed, int flexClasses) {
         if (pool.size() == 0) throw new IllegalArgumentException("semiSupervised: no unlabelled images");
+        if (flexClasses > 0) {
+            learned = new long[pool.size()];
+            Arrays.fill(learned, -1);
+            learnedPerClass = new long[flexClasses];
+            unlearned = pool.size();
+            savedLearned = org.bytedeco.pytorch.global.torch.zeros(new long[] {pool.size()},
+                    new org.bytedeco.pytorch.TensorOptions(org.bytedeco.pytorch.global.torch.ScalarType.Long)); // outside any step's scope
+        } else {
+            learned = learnedPerClass = null;
+            savedLearned = null;
+        }
         this.pool = pool;
         this.truthKnown = truthKnown;
         this.batch = batch;
@@ -60,7 +87,8 @@ public final class UnlabelledStream implements Callback, Checkpointed, AutoClose
     }
 
     private Iterator<BatchBuffer.Batch> w, s;
-    private long next, segmentEnd;
+    private long next, segmentEnd, segmentStart;
+    private int[] segment;
     private boolean closed;
 
     /**
@@ -75,9 +103,36 @@ public final class UnlabelledStream implements Callback, Checkpointed, AutoClose
         } else if (g != next) {
             throw new IllegalStateException("unlabelled batch " + g + " asked for after batch " + (next - 1));
         }
-        Views v = new Views(w.next(), s.next());
+        int from = (int) (g - segmentStart) * batch;
+        Views v = new Views(w.next(), s.next(), Arrays.copyOfRange(segment, from, from + batch));
         next = g + 1;
         return v;
+    }
+
+    /**
+     * FlexMatch's thresholds now, per class: threshold * beta_c / (2 - beta_c) with beta_c =
+     * sigma_c / max(max sigma, unlearned); null with FixMatch's one {@link #threshold}.
+     */
+    public double[] flexThresholds() {
+        if (learned == null) return null;
+        long most = unlearned;
+        for (long c : learnedPerClass) most = Math.max(most, c);
+        double[] t = new double[learnedPerClass.length];
+        for (int c = 0; c < t.length; c++) {
+            double beta = (double) learnedPerClass[c] / most;
+            t[c] = threshold * beta / (2 - beta);
+        }
+        return t;
+    }
+
+    /** FlexMatch: pool image {@code index}'s weak view was predicted as {@code cls} with at least {@link #threshold}. */
+    void learn(int index, int cls) {
+        long before = learned[index];
+        if (before == cls) return;
+        if (before < 0) unlearned--;
+        else learnedPerClass[(int) before]--;
+        learned[index] = cls;
+        learnedPerClass[cls]++;
     }
 
     /** A pass from batch {@code g} to the end of its pool epoch. */
@@ -86,6 +141,8 @@ public final class UnlabelledStream implements Callback, Checkpointed, AutoClose
         int first = (int) (g % perEpoch);
         segmentEnd = (epoch + 1) * perEpoch;
         int[] part = Arrays.copyOfRange(epochOrder(epoch), first * batch, perEpoch * batch);
+        segment = part;
+        segmentStart = g;
         long epochSeed = new SplittableRandom(seed + 0x9E3779B97F4A7C15L * (epoch + 1)).nextLong();
         w = weak.epoch(pool, part, epochSeed, false).iterator();
         s = strong.epoch(pool, part, epochSeed ^ 0x57_20_6e_67L, false).iterator();
@@ -125,7 +182,9 @@ public final class UnlabelledStream implements Callback, Checkpointed, AutoClose
 
     @Override
     public java.util.Map<String, org.bytedeco.pytorch.Tensor> checkpointTensors() {
-        return java.util.Map.of();
+        if (learned == null) return java.util.Map.of();
+        dev.kinglet.natives.TensorMemory.copyInto(learned, savedLearned);
+        return java.util.Map.of("learned", savedLearned);
     }
 
     /** The counts so far: a resumed job's summary covers the whole fit. The batches themselves follow from the step count. */
@@ -139,6 +198,20 @@ public final class UnlabelledStream implements Callback, Checkpointed, AutoClose
         images = values.get("images").longValue();
         above = values.get("pseudoLabels").longValue();
         right = values.get("right").longValue();
+        if (learned != null) {
+            var t = tensors.get("learned");
+            if (t == null || t.numel() != learned.length) {
+                throw new IllegalStateException("the checkpoint holds no FlexMatch state for " + learned.length + " unlabelled images: the recipe changed since; run it afresh");
+            }
+            long[] saved = dev.kinglet.natives.TensorMemory.toLongs(t);
+            Arrays.fill(learnedPerClass, 0);
+            unlearned = 0;
+            for (int i = 0; i < saved.length; i++) {
+                learned[i] = saved[i];
+                if (saved[i] < 0) unlearned++;
+                else learnedPerClass[(int) saved[i]]++;
+            }
+        }
     }
 
     boolean truthKnown() {
@@ -170,5 +243,6 @@ public final class UnlabelledStream implements Callback, Checkpointed, AutoClose
         closed = true;
         weak.close();
         strong.close();
+        if (savedLearned != null) savedLearned.close();
     }
 }

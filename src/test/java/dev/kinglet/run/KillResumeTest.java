@@ -70,15 +70,17 @@ class KillResumeTest {
 
     /**
      * FixMatch killed mid-run: the unlabelled batches after the checkpoint follow from the step
-     * count, so the resumed job ends with the uninterrupted one's weights, bit for bit, and its
-     * pseudo-label counts cover the whole fit.
+     * count and FlexMatch's memory of what each unlabelled image was predicted as comes back from
+     * the checkpoint, so the resumed job ends with the uninterrupted one's weights, bit for bit, and
+     * its pseudo-label counts cover the whole fit.
      */
     @Test
     void fixMatchKilledMidRunResumesToTheWeightsOfAnUninterruptedRun() throws Exception {
         Recipe r = TestData.fashionRecipe(40, 32, 13).withName("kill-resume-fixmatch")
                 .withAugment(new Augment(List.of(new AugmentOp.HorizontalFlip(0.5, null)), null, null));
         r = r.withData(r.data().withSubset(new dev.kinglet.dsl.PerClass(10)))
-                .withSemiSupervised(new dev.kinglet.dsl.FixMatch(0.6, 2, null, null, null, 400, null));
+                .withSemiSupervised(new dev.kinglet.dsl.FixMatch(0.6, 2, null, null, null, 400, null)
+                        .withThresholds(dev.kinglet.dsl.FixMatch.Thresholds.FLEX_MATCH));
         Path job = killResumeAndCompare(r, "kill-resume-fixmatch", "base.perClass10.f0.s0.m0", 3);
         Path whole = jobDir(tmp.resolve("whole"), "kill-resume-fixmatch", "base.perClass10.f0.s0.m0");
         JsonNode a = Json.PRETTY.readTree(whole.resolve("results.json").toFile()).get("semiSupervised").get("fit");

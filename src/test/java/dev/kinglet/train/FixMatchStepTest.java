@@ -62,6 +62,55 @@ class FixMatchStepTest {
     }
 
     @Test
+    void flexMatchThresholdsFollowWhatEachClassHasLearnedAndSurviveACheckpoint() throws Exception {
+        try (var f = new Fixture(32, 2)) {
+            var classes = f.data.train().classes();
+            var none = new Augmenter(List.of(), classes, "augment.train");
+            var pool = f.data.test();
+            int n = pool.size();
+            try (var stream = new UnlabelledStream(pool, true, 64, none, none, f.data.train().statistics(), 28, 28, 0.9, 1.0, 2, 10);
+                 var fixed = new UnlabelledStream(pool, true, 64, none, none, f.data.train().statistics(), 28, 28, 0.9, 1.0, 2)) {
+                assertThat(fixed.flexThresholds()).as("FixMatch: one threshold").isNull();
+                assertThat(stream.flexThresholds()).as("nothing learned yet: every threshold warms up from 0").hasSize(10).containsOnly(0.0);
+                int half = n / 2, quarter = n / 4;
+                for (int i = 0; i < half; i++) stream.learn(i, 0);
+                for (int i = half; i < half + quarter; i++) stream.learn(i, 1);
+                double[] t = stream.flexThresholds();
+                // sigma_0 = n/2 is the most (the unlearned are n - 3n/4): beta_0 = 1, beta_1 = 1/2 -> 0.9 * 0.5 / 1.5
+                assertThat(t[0]).isEqualTo(0.9);
+                assertThat(t[1]).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-3));
+                assertThat(t[2]).isZero();
+                stream.learn(0, 2); // an image predicted as another class moves there
+                assertThat(stream.flexThresholds()[2]).isGreaterThan(0);
+
+                var saved = stream.checkpointTensors();
+                var values = stream.checkpointValues();
+                try (var resumed = new UnlabelledStream(pool, true, 64, none, none, f.data.train().statistics(), 28, 28, 0.9, 1.0, 2, 10)) {
+                    resumed.restoreCheckpoint(saved, values);
+                    assertThat(resumed.flexThresholds()).containsExactly(stream.flexThresholds());
+                }
+            }
+        }
+    }
+
+    @Test
+    void flexMatchAtTheStartTakesEveryPseudoLabelWhereFixMatchAtThresholdOneTakesNone() throws Exception {
+        for (boolean flex : new boolean[] {false, true}) {
+            try (var f = new Fixture(32, 3)) {
+                var classes = f.data.train().classes();
+                var weak = new Augmenter(List.of(new AugmentOp.HorizontalFlip(0.5, null)), classes, "augment.train");
+                // threshold 1: no prediction of a young network reaches it, so FlexMatch's memory stays empty and its thresholds at 0
+                f.learner.unlabelled(new UnlabelledStream(f.data.test(), true, 64, weak, weak, f.data.train().statistics(), 28, 28, 1.0, 1.0, 3,
+                        flex ? classes.size() : 0));
+                f.learner.fit(1);
+                var total = f.learner.unlabelled().total();
+                assertThat(total.images()).isEqualTo(32 * 64);
+                assertThat(total.pseudoLabels()).as(flex ? "FlexMatch, nothing learned" : "FixMatch at threshold 1").isEqualTo(flex ? 32 * 64 : 0);
+            }
+        }
+    }
+
+    @Test
     void theEmaWarmsUpAsTensorFlowsMovingAverage() throws Exception {
         try (var f = new Fixture(32, 1); var ema = new Ema(f.net, 0.999, true); var plain = new Ema(f.net, 0.999)) {
             assertThat(ema.decayAt(1)).isEqualTo(2.0 / 11);

@@ -28,10 +28,33 @@ import java.util.List;
  * @param data      the unlabelled images in place of the training part's (default: none, the training part's)
  * @param pool      most unlabelled images used, drawn at random per job (default 0: all)
  * @param ema       decay of the weights' moving average that is validated and tested, in (0, 1) (default 0.999)
+ * @param thresholds {@code fixed} (default): every class needs {@code threshold}; {@code flexMatch}: Curriculum
+ *                  Pseudo Labelling (FlexMatch, Zhang et al., NeurIPS 2021), a threshold per class scaled by how
+ *                  many unlabelled images the class has learned so far, see {@link Thresholds#FLEX_MATCH}
  */
-public record FixMatch(Double threshold, Integer ratio, Double weight, List<AugmentOp> strong, DataSource data, Integer pool, Double ema)
-        implements SemiSupervised {
+public record FixMatch(Double threshold, Integer ratio, Double weight, List<AugmentOp> strong, DataSource data, Integer pool, Double ema,
+                       Thresholds thresholds) implements SemiSupervised {
+    /** How the confidence a pseudo-label needs is set. */
+    public enum Thresholds {
+        /** {@code threshold} for every class, as FixMatch. */
+        @com.fasterxml.jackson.annotation.JsonProperty("fixed") FIXED,
+        /**
+         * FlexMatch's Curriculum Pseudo Labelling with its threshold warm-up and convex mapping: each
+         * unlabelled image remembers the class its weak view last predicted with at least {@code threshold}
+         * (none at first); with sigma_c the images remembered as class c and u those not yet remembered,
+         * beta_c = sigma_c / max(max_c sigma_c, u) and class c's threshold is threshold * beta_c / (2 - beta_c).
+         * Classes the network has learned least take pseudo-labels at lower confidence; every threshold
+         * starts at 0 and rises to {@code threshold} as the pool is learned.
+         */
+        @com.fasterxml.jackson.annotation.JsonProperty("flexMatch") FLEX_MATCH
+    }
+
+    public FixMatch(Double threshold, Integer ratio, Double weight, List<AugmentOp> strong, DataSource data, Integer pool, Double ema) {
+        this(threshold, ratio, weight, strong, data, pool, ema, null);
+    }
+
     public FixMatch {
+        thresholds = thresholds == null ? Thresholds.FIXED : thresholds;
         threshold = threshold == null ? 0.95 : threshold;
         ratio = ratio == null ? 7 : ratio;
         weight = weight == null ? 1.0 : weight;
@@ -52,8 +75,13 @@ public record FixMatch(Double threshold, Integer ratio, Double weight, List<Augm
         }
     }
 
-    /** The defaults: threshold 0.95, ratio 7, weight 1, RandAugment + random erasing, all unlabelled images, EMA 0.999. */
+    /** The defaults: threshold 0.95, ratio 7, weight 1, RandAugment + random erasing, all unlabelled images, EMA 0.999, fixed thresholds. */
     public static FixMatch defaults() {
-        return new FixMatch(null, null, null, null, null, null, null);
+        return new FixMatch(null, null, null, null, null, null, null, null);
+    }
+
+    /** The same with {@code thresholds}. */
+    public FixMatch withThresholds(Thresholds thresholds) {
+        return new FixMatch(threshold, ratio, weight, strong, data, pool, ema, thresholds);
     }
 }

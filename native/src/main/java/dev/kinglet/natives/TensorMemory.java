@@ -50,6 +50,14 @@ public final class TensorMemory {
         return t;
     }
 
+    /** Overwrites the contiguous int64 CPU tensor {@code t}, which holds exactly {@code values.length} elements, with {@code values}. */
+    public static void copyInto(long[] values, Tensor t) {
+        if (!String.valueOf(t.scalar_type()).equals(String.valueOf(torch.ScalarType.Long)) || t.numel() != values.length) {
+            throw new IllegalArgumentException(values.length + " longs do not fill a tensor of " + t.numel() + " " + t.scalar_type());
+        }
+        MemorySegment.copy(values, 0, view(t), ValueLayout.JAVA_LONG, 0, values.length);
+    }
+
     /** A new int64 CPU tensor of the given shape holding a copy of {@code values}. */
     public static Tensor fromLongs(long[] values, long... shape) {
         Tensor t = torch.zeros(shape, new TensorOptions(torch.ScalarType.Long));
